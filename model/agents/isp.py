@@ -1,0 +1,207 @@
+"""ISPs: conduits that receive rights holders' notices and decide what to do with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from model.agents.regime import COMPLIANCE, Regime, voluntary_regime
+from model.params import STANCES, ISPParams
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+CUSTOMER_HORIZON_WEEKS = 52.0
+"""An ISP values a lost customer at this many weeks of their subscription."""
+SANCTION_SHARE = {"refuse": 0.0, "forward": 0.0, "graduated": 0.05, "disconnect": 1.0}
+"""ISPs' rule of thumb for the share of notices that end in a sanction, by stance."""
+
+
+@dataclass
+class SanctionCases:
+    """Subscribers who reached the sanction step this week at one ISP."""
+
+    idx: np.ndarray
+    wrongful: np.ndarray  # would not have reached the sanction without a misattribution
+    regime: Regime
+
+
+class ISP(mesa.Agent):
+    """An Internet service provider.
+
+    Attributes:
+        params: its parameters (price, stance, capacity, ladder...).
+        index: its position in the scenario's ISP list (the subscribers' ``isp`` code).
+        stance: the stance it has chosen voluntarily (the law may impose another).
+        regime: the rules applied to notices this week.
+        association: the association that sets its stance, if any.
+        week_counts: this week's counters (notices handled, refused, warnings...).
+        costs: this week's enforcement cost (GBP, real scale).
+    """
+
+    def __init__(self, model, params: ISPParams, index: int):
+        super().__init__(model)
+        self.params = params
+        self.name = params.name
+        self.index = index
+        self.stance = params.stance
+        self.association = None
+        self.regime = voluntary_regime(
+            self.stance, params.warning_levels, params.sanction, params.sanction_weeks
+        )
+        self.notices_recent = 0.0  # smoothed notices received a week (model scale)
+        self.stance_changes: list[tuple[int, str]] = [(0, self.stance)]
+        self.reset_week()
+
+    def reset_week(self) -> None:
+        self.received = 0
+        self.handled = 0
+        self.refused = 0
+        self.dropped = 0
+        self.warnings: dict[int, int] = {}
+        self.costs = 0.0
+        self.delivered = np.empty(0, dtype=np.int64)  # subscribers who heard from it
+
+    # ------------------------------------------------------------------ regime
+    def update_regime(self) -> None:
+        """The regime in force: the law's if one binds, else its own stance."""
+        law = self.model.regulator.binding_regime()
+        if law is not None:
+            self.regime = law
+        else:
+            p = self.params
+            self.regime = voluntary_regime(
+                self.stance, p.warning_levels, p.sanction, p.sanction_weeks
+            )
+
+    def set_stance(self, stance: str, week: int) -> None:
+        if stance != self.stance:
+            self.stance = stance
+            self.stance_changes.append((week, stance))
+
+    # ------------------------------------------------------------------ notices
+    def process_notices(self, idx: np.ndarray, wrongful: np.ndarray, week: int) -> SanctionCases:
+        """Handle this week's notices about its customers under its regime.
+
+        ``idx`` are the subscribers named (one entry per notice, any order), ``wrongful``
+        whether each was misattributed. Up to capacity, notices are handled: strikes
+        that expired are cleared, the strike is recorded, and a warning at the strike's
+        level is sent or, past the last warning, the subscriber reaches the sanction
+        step (returned, for the regulator or the ISP to carry out). A refusing ISP drops
+        every notice; nothing reaches the subscriber. Who heard from it is left in
+        ``self.delivered``.
+        """
+        subs = self.model.population
+        regime = self.regime
+        self.received += len(idx)
+        empty = SanctionCases(idx[:0], wrongful[:0], regime)
+        if len(idx) == 0:
+            return empty
+        if not regime.polices:
+            self.refused += len(idx)
+            return empty
+        cap = self.capacity()
+        if cap is not None and len(idx) > cap:
+            # notices arrive in random order: the first `cap` are handled
+            self.dropped += len(idx) - cap
+            idx, wrongful = idx[:cap], wrongful[:cap]
+        self.handled += len(idx)
+        self.costs += len(idx) * self.params.cost_per_notice * self.model.scale
+        # several notices about one subscriber in a week count as one strike, wrongful
+        # only if every one of them was misattributed
+        order = np.lexsort((wrongful, idx))
+        idx, wrongful = idx[order], wrongful[order]
+        first = np.ones(len(idx), dtype=bool)
+        first[1:] = idx[1:] != idx[:-1]
+        idx, wrongful = idx[first], wrongful[first]
+
+        expired = (week - subs.last_notice[idx].astype(np.int32)) > self.params.strike_expiry_weeks
+        subs.strikes[idx[expired]] = 0
+        subs.true_strikes[idx[expired]] = 0
+        strikes = subs.strikes[idx].astype(np.int32) + 1
+        true = subs.true_strikes[idx].astype(np.int32) + (~wrongful)
+        subs.last_notice[idx] = week
+        self.delivered = idx
+
+        if regime.stance == "forward":
+            levels = np.minimum(strikes, max(regime.warning_levels, 1))
+            self._count_warnings(levels)
+            subs.strikes[idx] = np.minimum(strikes, 255)
+            subs.true_strikes[idx] = np.minimum(true, 255)
+            return empty
+        at_sanction = strikes > regime.warning_levels
+        self._count_warnings(strikes[~at_sanction])
+        subs.strikes[idx] = np.where(at_sanction, 0, strikes)
+        subs.true_strikes[idx] = np.where(at_sanction, 0, true)
+        wrongful_case = true[at_sanction] <= regime.warning_levels
+        return SanctionCases(idx[at_sanction], wrongful_case, regime)
+
+    def _count_warnings(self, levels: np.ndarray) -> None:
+        if len(levels):
+            counts = np.bincount(levels)
+            for level in np.flatnonzero(counts):
+                self.warnings[int(level)] = self.warnings.get(int(level), 0) + int(counts[level])
+
+    def capacity(self) -> int | None:
+        """Notices it can handle this week (model scale), or None for unlimited."""
+        if self.params.notice_capacity is None:
+            return None
+        per_customer = self.params.notice_capacity / 1000.0
+        return int(self.model.population.customers[self.index] * per_customer)
+
+    # ------------------------------------------------------------------ stance review
+    def review_stance(self, week: int) -> None:
+        """Choose the voluntary stance with the lowest expected weekly cost.
+
+        Cost of a stance = handling notices and sanctions + customers expected to leave
+        for softer rivals + the expected cost of legislation (less if it pre-empts a
+        law) + rights bodies' pressure on a refuser (less what an association absorbs).
+        A principled ISP never complies voluntarily; a member of an association follows
+        the association; an ISP under a law in force has no choice.
+        """
+        if self.association is not None or not self.params.adaptive:
+            return
+        if self.params.principled:
+            self.set_stance("refuse", week)
+            return
+        costs = self.expected_costs()
+        choice = self.model.choose_stance(costs, self.params.decision_noise)
+        self.set_stance(choice, week)
+
+    def expected_costs(self) -> dict[str, float]:
+        """Expected weekly cost (GBP, real scale) of each voluntary stance."""
+        m = self.model
+        p = self.params
+        scale = m.scale
+        customers = m.population.customers[self.index] * scale
+        notices = self.notices_recent * scale
+        sharers = m.sharers_at[self.index] * scale if m.sharers_at is not None else 0.0
+        price_week = p.price / WEEKS_PER_MONTH
+        churn = m.params.population.churn
+        risk = m.params.population.risk
+        rival_penalty = min(
+            (isp.regime.penalty(risk) for isp in m.isps if isp is not self), default=0.0
+        )
+        law_prob = m.regulator.law_probability()
+        law_cost = m.params.regulator.law_cost_per_customer * customers
+        pressure = m.pressure_on(self)
+        costs = {}
+        for stance in STANCES:
+            regime = voluntary_regime(stance, p.warning_levels, p.sanction, p.sanction_weeks)
+            comply = COMPLIANCE[stance]
+            handling = 0.0
+            if regime.polices:
+                handling = notices * (
+                    p.cost_per_notice + SANCTION_SHARE[stance] * p.cost_per_sanction
+                )
+            gap = max(0.0, regime.penalty(risk) - rival_penalty)
+            leaving = churn.enforcement_weekly * gap * sharers
+            lost = leaving * price_week * CUSTOMER_HORIZON_WEEKS
+            legislation = law_prob * law_cost * (1.0 - m.params.regulator.preemption * comply)
+            costs[stance] = handling + lost + legislation + pressure * (1.0 - comply)
+        return costs
+
+    def weekly_revenue(self) -> float:
+        """Subscription revenue this week (GBP, real scale)."""
+        customers = self.model.population.customers[self.index] * self.model.scale
+        return customers * self.params.price / WEEKS_PER_MONTH

@@ -1,0 +1,182 @@
+"""The regulator: government and courts. Legislative pressure, stages, law, due process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from model.agents.regime import Regime
+from model.params import STAGES, RegulatorParams
+
+
+@dataclass
+class _Batch:
+    week: int
+    isp: int
+    idx: np.ndarray
+    wrongful: np.ndarray
+    regime: Regime
+
+
+class Regulator(mesa.Agent):
+    """Government (legislation) and the courts or public authority (due process).
+
+    Attributes:
+        params: its parameters.
+        stage: legislative stage index (0 none, 1 consultation, 2 bill, 3 law).
+        pressure: legislative pressure (dimensionless; lobbying adds, counter-pressure removes).
+        events: stage changes this week ('consultation', 'bill', 'law', 'bill_failed').
+        reviewed, overturned, upheld: this week's due-process counts (model scale).
+        costs: this week's cost of reviewing cases (GBP, real scale).
+    """
+
+    def __init__(self, model, params: RegulatorParams):
+        super().__init__(model)
+        self.params = params
+        self.stage = STAGES.index(params.initial_stage)
+        self.pressure = 0.0
+        self.bill_since: int | None = 0 if self.stage == 2 else None
+        self.queue: list[_Batch] = []
+        self.capacity_credit = 0.0
+        self.stage_changes: list[tuple[int, str]] = [(0, self.stage_name)]
+        self.reset_week()
+
+    @property
+    def stage_name(self) -> str:
+        return STAGES[self.stage]
+
+    @property
+    def law_in_force(self) -> bool:
+        return self.stage == 3
+
+    def reset_week(self) -> None:
+        self.events: list[str] = []
+        self.reviewed = 0
+        self.overturned = 0
+        self.upheld = 0
+        self.costs = 0.0
+
+    # ------------------------------------------------------------------ legislation
+    def pressure_step(
+        self, lobbying: float, wrongful_sanctions: int, refusing_share: float
+    ) -> None:
+        """Update legislative pressure with last week's lobbying and counter-pressure.
+
+        pressure <- pressure * exp(-1/decay) + lobbying
+                    - counter_wrongful * wrongful sanctions per 100k subscribers
+                    - counter_refusal * market share of refusing ISPs; floored at 0.
+        """
+        p = self.params
+        per_100k = wrongful_sanctions * 1e5 / self.model.population.n
+        self.pressure *= float(np.exp(-1.0 / p.pressure_decay_weeks))
+        self.pressure += (
+            lobbying - p.counter_wrongful * per_100k - p.counter_refusal * refusing_share
+        )
+        self.pressure = max(self.pressure, 0.0)
+
+    def update_stage(self, week: int) -> None:
+        """Move through none -> consultation -> bill -> law.
+
+        With a schedule, stages follow it. Otherwise: a consultation opens when pressure
+        reaches ``consultation_threshold``; a bill is introduced at ``bill_threshold``; it
+        becomes law ``legislative_lag_weeks`` later if pressure is still above the
+        consultation threshold, else it fails (back to consultation). A law stays.
+        """
+        p = self.params
+        s = p.schedule
+        before = self.stage
+        if any(w is not None for w in (s.consultation_week, s.bill_week, s.law_week)):
+            target = self.stage
+            for stage, at in ((1, s.consultation_week), (2, s.bill_week), (3, s.law_week)):
+                if at is not None and week >= at:
+                    target = max(target, stage)
+            self.stage = target
+        elif self.stage == 0 and self.pressure >= p.consultation_threshold:
+            self.stage = 1
+        elif self.stage == 1 and self.pressure >= p.bill_threshold:
+            self.stage, self.bill_since = 2, week
+        elif self.stage == 2 and week - self.bill_since >= p.legislative_lag_weeks:
+            if self.pressure >= p.consultation_threshold:
+                self.stage = 3
+            else:
+                self.stage = 1
+                self.events.append("bill_failed")
+        if self.stage > before:
+            for stage in range(before + 1, self.stage + 1):
+                self.events.append(STAGES[stage])
+            if self.stage == 2 and self.bill_since is None:
+                self.bill_since = week
+        if self.stage != before:
+            self.stage_changes.append((week, self.stage_name))
+
+    def binding_regime(self) -> Regime | None:
+        """The regime a law in force imposes on every ISP, or None."""
+        p = self.params
+        if not (self.law_in_force and p.obligations_in_force):
+            return None
+        levels = 0 if p.mandated_regime == "disconnect" else p.law_warning_levels
+        return Regime(p.mandated_regime, levels, p.law_sanction, p.law_sanction_weeks, by_law=True)
+
+    def law_regime(self) -> Regime:
+        """The regime a law would impose (what subscribers anticipate)."""
+        p = self.params
+        levels = 0 if p.mandated_regime == "disconnect" else p.law_warning_levels
+        return Regime(p.mandated_regime, levels, p.law_sanction, p.law_sanction_weeks, by_law=True)
+
+    def law_probability(self) -> float:
+        """ISPs' belief that a law will be imposed, at the current stage."""
+        return self.params.law_probability[self.stage_name]
+
+    def anticipation(self) -> float:
+        """Share of the law's penalty subscribers already expect, at the current stage."""
+        return self.params.anticipation[self.stage_name]
+
+    # ------------------------------------------------------------------ due process
+    def submit(self, week: int, isp: int, idx: np.ndarray, wrongful: np.ndarray, regime: Regime):
+        """Sanction cases wait for review by a court or public authority."""
+        if len(idx):
+            self.queue.append(_Batch(week, isp, idx, wrongful, regime))
+
+    def backlog(self) -> int:
+        return sum(len(b.idx) for b in self.queue)
+
+    def review(self, week: int, rng: np.random.Generator) -> list[_Batch]:
+        """Decide the cases that have waited ``review_delay_weeks``, oldest first, up to capacity.
+
+        A misattributed case is overturned with probability ``review_accuracy``; a
+        correctly attributed case is upheld with probability ``uphold_rate``. Returns the
+        upheld cases (still wrongful if review missed the misattribution).
+        """
+        p = self.params
+        if p.review_capacity is None:
+            budget = None
+        else:
+            self.capacity_credit += p.review_capacity * self.model.population.n / 1e6
+            budget = int(self.capacity_credit)
+        upheld: list[_Batch] = []
+        remaining: list[_Batch] = []
+        for batch in self.queue:
+            if week - batch.week < p.review_delay_weeks or budget == 0:
+                remaining.append(batch)
+                continue
+            take = len(batch.idx) if budget is None else min(budget, len(batch.idx))
+            if take < len(batch.idx):
+                rest = _Batch(
+                    batch.week, batch.isp, batch.idx[take:], batch.wrongful[take:], batch.regime
+                )
+                remaining.append(rest)
+            idx, wrongful = batch.idx[:take], batch.wrongful[:take]
+            if budget is not None:
+                budget -= take
+                self.capacity_credit -= take
+            draw = rng.random(take)
+            keep = np.where(wrongful, draw >= p.review_accuracy, draw < p.uphold_rate)
+            self.reviewed += take
+            self.upheld += int(keep.sum())
+            self.overturned += int((wrongful & ~keep).sum())
+            self.costs += take * p.cost_per_case * self.model.scale
+            upheld.append(_Batch(batch.week, batch.isp, idx[keep], wrongful[keep], batch.regime))
+        self.queue = remaining
+        return upheld

@@ -1,0 +1,162 @@
+"""Rights bodies: monitor file-sharing, send notices, escalate when ISPs refuse."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from model.params import ESCALATION_LEVELS, RightsBodyParams
+from model.streams import choose
+
+LOBBYING_BY_LEVEL = {"notify": 0.0, "demand": 0.0, "threat": 0.5, "lobby": 1.0, "litigate": 1.0}
+"""Share of its ``lobbying`` a rights body adds to legislative pressure, by ladder step."""
+
+
+class RightsBody(mesa.Agent):
+    """A rights body (BPI) or a law firm acting for rights holders (Simonsen).
+
+    Attributes:
+        params: its parameters.
+        level: its step on the escalation ladder (index into ESCALATION_LEVELS).
+        targets: boolean mask over ISPs whose customers it monitors.
+        detections, notices_sent, wrongful_notices, lawsuits: this week's counts (model scale).
+        costs: this week's enforcement cost (GBP, real scale).
+    """
+
+    def __init__(self, model, params: RightsBodyParams, index: int):
+        super().__init__(model)
+        self.params = params
+        self.name = params.name
+        self.index = index
+        self.level = ESCALATION_LEVELS.index(params.initial_level)
+        self.max_level = ESCALATION_LEVELS.index(params.max_level)
+        names = [isp.name for isp in model.params.isps]
+        chosen = params.targets if params.targets is not None else names
+        self.targets = np.array([n in chosen for n in names], dtype=bool)
+        self.share_at_last_review: float | None = None
+        self.level_changes: list[tuple[int, str]] = [(0, self.level_name)]
+        self.reset_week()
+
+    @property
+    def level_name(self) -> str:
+        return ESCALATION_LEVELS[self.level]
+
+    def reset_week(self) -> None:
+        self.detections = 0
+        self.notices_sent = 0
+        self.wrongful_notices = 0
+        self.lawsuits = 0
+        self.costs = 0.0
+        self.detected_rightly = np.empty(0, dtype=np.int64)
+
+    # ------------------------------------------------------------------ monitoring
+    def monitor(self, week: int, sharers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Detect sharers among its targets' customers and name a customer for each.
+
+        Each sharer is detected with ``detection_prob`` (times ``vpn_detection_factor``
+        behind a VPN), up to its notice budget. A share ``misattribution_rate`` of
+        detections is pinned on a customer of the same ISP chosen at random: matching
+        dynamic IP addresses to names goes wrong.
+
+        Returns:
+            (subscribers named, whether each naming is wrongful), in random order.
+        """
+        if week < self.params.start_week:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+        m = self.model
+        subs = m.population
+        streams = m.streams
+        p = self.params
+        if not self.targets.all():
+            sharers = sharers[self.targets[subs.isp[sharers]]]
+        behind_vpn = subs.vpn[sharers]
+        found = np.concatenate(
+            [
+                choose(streams["detection"], sharers[~behind_vpn], p.detection_prob),
+                choose(
+                    streams["detection"],
+                    sharers[behind_vpn],
+                    p.detection_prob * p.vpn_detection_factor,
+                ),
+            ]
+        )
+        streams["detection"].shuffle(found)
+        if p.notice_budget is not None:
+            monitored = subs.customers[self.targets].sum()
+            found = found[: int(p.notice_budget / 1000.0 * monitored)]
+        self.detections = len(found)
+        wrong = np.zeros(len(found), dtype=bool)
+        wrong[choose(streams["misattribution"], np.arange(len(found)), p.misattribution_rate)] = (
+            True
+        )
+        named = found.copy()
+        if wrong.any():
+            isp_of = subs.isp[found[wrong]]
+            replaced = np.empty(int(wrong.sum()), dtype=np.int64)
+            for k in np.unique(isp_of):
+                at = isp_of == k
+                replaced[at] = subs.random_customers(
+                    int(k), int(at.sum()), streams["misattribution"]
+                )
+            named[wrong] = replaced
+        self.detected_rightly = named[~wrong]
+        self.notices_sent = len(named)
+        self.wrongful_notices = int(wrong.sum())
+        self.costs += len(found) * p.cost_per_detection * m.scale
+        return named, wrong
+
+    # ------------------------------------------------------------------ litigation
+    def litigate(self, week: int) -> np.ndarray:
+        """While litigating, sue individuals among this week's detections (Poisson count)."""
+        if self.level_name != "litigate" or week < self.params.start_week:
+            return np.empty(0, dtype=np.int64)
+        m = self.model
+        rate = self.params.lawsuits_per_million * m.population.n / 1e6
+        rng = m.streams["litigation"]
+        k = min(int(rng.poisson(rate)), len(self.detected_rightly))
+        sued = (
+            rng.choice(self.detected_rightly, size=k, replace=False)
+            if k
+            else self.detected_rightly[:0]
+        )
+        self.lawsuits = len(sued)
+        self.costs += len(sued) * self.params.cost_per_lawsuit * m.scale
+        return sued
+
+    # ------------------------------------------------------------------ escalation
+    def review_escalation(self, week: int, infringing_share: float) -> bool:
+        """Step up the ladder when infringement has not fallen enough and ISPs refuse.
+
+        Every ``review_interval_weeks`` after it starts, if the infringing share fell by
+        less than ``target_reduction`` since the last review and any ISP it targets
+        refuses, it takes the next step (notify -> demand -> threat -> lobby -> litigate),
+        up to ``max_level``. Returns True when it stepped up.
+        """
+        p = self.params
+        since = week - p.start_week
+        if not p.escalates or since <= 0 or since % p.review_interval_weeks:
+            return False
+        last, self.share_at_last_review = self.share_at_last_review, infringing_share
+        if last is None or last <= 0:
+            return False
+        fell = 1.0 - infringing_share / last
+        refusing = any(
+            isp.regime.stance == "refuse" for isp in self.model.isps if self.targets[isp.index]
+        )
+        if fell < p.target_reduction and refusing and self.level < self.max_level:
+            self.level += 1
+            self.level_changes.append((week, self.level_name))
+            return True
+        return False
+
+    def lobbying(self) -> float:
+        """Legislative pressure it adds this week."""
+        return self.params.lobbying * LOBBYING_BY_LEVEL[self.level_name]
+
+    def demands(self) -> float:
+        """Escalation steps beyond notifying: weight of its pressure on refusing ISPs."""
+        return float(self.level)
+
+    def offers_legal_service(self, week: int) -> bool:
+        launch = self.params.legal_service.launch_week
+        return launch is not None and week >= launch

@@ -1,0 +1,658 @@
+"""The parameters of a conduit scenario: one pydantic schema, defaults in one place.
+
+Every parameter carries its default, its unit and its bounds here; a scenario file
+states only what differs. Unknown keys are errors (``extra="forbid"``), so a typo
+never silently falls back to a default.
+
+Units used throughout:
+- time is in weeks (the model's step is one week);
+- utilities are in logit units (a subscriber's log-odds of sharing in a week);
+- money is in pounds-equivalent per week unless a field says otherwise;
+- capacities are per 1,000 (or per million) subscribers, so they do not change
+  meaning when the simulated population is scaled up or down.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Stance = Literal["refuse", "forward", "graduated", "disconnect"]
+"""An ISP's response to rights holders' notices.
+
+- ``refuse``: "We are the conduit" (TalkTalk); notices are dropped.
+- ``forward``: warning letters are passed on, never a sanction (UK 2008 MoU).
+- ``graduated``: a ladder of warnings, then a sanction (HADOPI).
+- ``disconnect``: a sanction on the first notice (the BPI's demand).
+"""
+STANCES: tuple[str, ...] = ("refuse", "forward", "graduated", "disconnect")
+
+SanctionKind = Literal["suspension", "throttle", "none"]
+Regime = Literal["graduated", "forward", "disconnect"]
+LegislativeStage = Literal["none", "consultation", "bill", "law"]
+STAGES: tuple[str, ...] = ("none", "consultation", "bill", "law")
+
+
+def P(default: Any, description: str, unit: str = "", **bounds: Any) -> Any:
+    """A parameter field: default, description, unit and bounds in one call."""
+    extra = {"unit": unit} if unit else None
+    return Field(default, description=description, json_schema_extra=extra, **bounds)
+
+
+class Params(BaseModel):
+    """Base for every parameter group: unknown keys are errors, values re-validated on set."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------- subscribers
+class Sharing(Params):
+    """How much subscribers want to share files, before any enforcement."""
+
+    baseline_share: float = P(
+        0.10,
+        "Share of subscribers sharing files in a week with no enforcement, no legal "
+        "service and no salience (calibrates the mean of the propensity distribution).",
+        "fraction",
+        ge=0.001,
+        le=0.9,
+    )
+    propensity_sd: float = P(
+        2.0,
+        "Standard deviation of subscribers' propensity to share (heterogeneity).",
+        "logit",
+        ge=0.0,
+        le=6.0,
+    )
+
+
+class Risk(Params):
+    """Perceived risk of being caught, and what being caught is perceived to cost."""
+
+    notice_jump: float = P(
+        0.6,
+        "Rise of a subscriber's own perceived risk when a notice reaches them.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    decay_weeks: float = P(
+        13.0,
+        "Time constant over which a subscriber's own perceived risk fades.",
+        "weeks",
+        ge=0.5,
+        le=520.0,
+    )
+    salience_weight: float = P(
+        1.0,
+        "How much public salience of enforcement adds to everyone's perceived risk.",
+        "probability per unit salience",
+        ge=0.0,
+        le=2.0,
+    )
+    penalty_forward: float = P(
+        0.5,
+        "Perceived cost of being caught when the regime only sends letters.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+    penalty_graduated: float = P(
+        2.5,
+        "Perceived cost of being caught under graduated response.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+    penalty_disconnect: float = P(
+        4.0,
+        "Perceived cost of being caught where the first notice disconnects.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+    penalty_litigation: float = P(
+        5.0,
+        "Perceived cost of being caught where rights holders sue individuals.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class VPN(Params):
+    """Evasion: sharers facing enforcement hide behind a VPN or other anonymity service."""
+
+    adopt_on_notice: float = P(
+        0.15,
+        "Probability that a subscriber adopts a VPN on receiving a notice.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    weekly_rate: float = P(
+        0.004,
+        "Weekly probability that a sharer adopts a VPN, per unit of perceived risk, while "
+        "their ISP or the law polices sharing.",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+    penalty_factor: float = P(
+        0.2,
+        "Perceived expected penalty behind a VPN relative to without one.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class Legal(Params):
+    """Going legal: a paid legal service, once one exists."""
+
+    value_mean: float = P(
+        1.5,
+        "Mean weekly value subscribers put on the legal service.",
+        "GBP/week",
+        ge=0.0,
+        le=50.0,
+    )
+    value_sd: float = P(
+        1.0, "Spread of that value across subscribers.", "GBP/week", ge=0.0, le=50.0
+    )
+    risk_value: float = P(
+        2.0,
+        "Extra weekly value of going legal per unit of perceived risk (legal use carries no risk).",
+        "GBP/week",
+        ge=0.0,
+        le=50.0,
+    )
+    adoption_rate: float = P(
+        0.02,
+        "Weekly probability that a subscriber whose value beats the price signs up (awareness).",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+    pull: float = P(
+        1.5,
+        "Fall in the urge to share for a subscriber who has the legal service.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class Churn(Params):
+    """Subscribers switching ISP."""
+
+    base_weekly: float = P(
+        0.003,
+        "Weekly probability of switching ISP for any reason (Virgin Media 2008: 1.2-1.5% a "
+        "month, i.e. about 0.3% a week).",
+        "1/week",
+        ge=0.0,
+        le=0.2,
+    )
+    enforcement_weekly: float = P(
+        0.01,
+        "Extra weekly probability that a sharer leaves an ISP that polices them, per logit "
+        "unit of penalty above the softest rival's.",
+        "1/week per logit",
+        ge=0.0,
+        le=0.5,
+    )
+    avoidance: float = P(
+        1.0,
+        "How strongly switching sharers avoid policing ISPs when choosing a new one.",
+        "1/logit",
+        ge=0.0,
+        le=10.0,
+    )
+    price_sensitivity: float = P(
+        0.1,
+        "How strongly switchers favour cheaper ISPs.",
+        "1/GBP per month",
+        ge=0.0,
+        le=5.0,
+    )
+    suspended_switch_weekly: float = P(
+        0.2,
+        "Weekly probability that a suspended subscriber signs up with another ISP, where the "
+        "law allows it (regulator.suspended_may_switch).",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class Spending(Params):
+    """What subscribers spend on recorded music and film: the rights holders' revenue."""
+
+    purchases_weekly: float = P(
+        0.6,
+        "Weekly spending on legal content by a subscriber who does not share.",
+        "GBP/week",
+        ge=0.0,
+        le=50.0,
+    )
+    sharer_purchase_factor: float = P(
+        0.6,
+        "A sharer's spending relative to a non-sharer's.",
+        "fraction",
+        ge=0.0,
+        le=2.0,
+    )
+
+
+class Population(Params):
+    """The subscribers: broadband accounts, simulated as one struct-of-arrays population."""
+
+    subscribers: int = P(
+        100_000,
+        "Number of simulated subscribers (broadband accounts).",
+        "accounts",
+        ge=1,
+        le=20_000_000,
+    )
+    represents: int | None = P(
+        None,
+        "Real broadband accounts the population stands for; reports scale counts by "
+        "represents / subscribers. None: counts are not scaled.",
+        "accounts",
+        ge=1,
+    )
+    throttle_traffic_factor: float = P(
+        0.2,
+        "P2P traffic of a throttled sharer relative to an unthrottled one.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    sharing: Sharing = Field(default_factory=Sharing)
+    risk: Risk = Field(default_factory=Risk)
+    vpn: VPN = Field(default_factory=VPN)
+    legal: Legal = Field(default_factory=Legal)
+    churn: Churn = Field(default_factory=Churn)
+    spending: Spending = Field(default_factory=Spending)
+
+
+# --------------------------------------------------------------------------- salience
+class Salience(Params):
+    """Public salience of enforcement: news that makes everyone feel watched, then fades."""
+
+    decay_weeks: float = P(
+        10.0,
+        "Time constant over which public salience fades.",
+        "weeks",
+        ge=0.5,
+        le=520.0,
+    )
+    notice_weight: float = P(
+        0.02,
+        "Salience added per week per notice per 1,000 subscribers.",
+        "per notice/1000",
+        ge=0.0,
+        le=10.0,
+    )
+    sanction_weight: float = P(
+        2.0,
+        "Salience added per week per sanction per 1,000 subscribers.",
+        "per sanction/1000",
+        ge=0.0,
+        le=1000.0,
+    )
+    threat_impulse: float = P(
+        0.05,
+        "Salience added by a rights body's public threat of legislation.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    lawsuit_impulse: float = P(
+        0.02,
+        "Salience added per week in which rights holders sue individuals.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    consultation_impulse: float = P(
+        0.05,
+        "Salience added when government opens a consultation on legislation.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    bill_impulse: float = P(
+        0.15,
+        "Salience added when a bill is introduced.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    law_impulse: float = P(
+        0.3,
+        "Salience added when a law comes into force.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    maximum: float = P(1.0, "Ceiling on salience.", "salience", ge=0.0, le=5.0)
+
+
+# --------------------------------------------------------------------------- ISPs
+class ISPParams(Params):
+    """An Internet service provider: a conduit between subscribers and the internet."""
+
+    name: str = Field(description="Name of the ISP; used to address it (isps.<name>.stance).")
+    market_share: float = P(
+        0.1,
+        "Share of subscribers at the start.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    price: float = P(
+        20.0, "Monthly price of a broadband subscription.", "GBP/month", ge=0.0, le=200.0
+    )
+    stance: Stance = P("refuse", "Initial response to rights holders' notices.")
+    principled: bool = P(
+        False,
+        "Never complies voluntarily, only under law (TalkTalk: 'I cannot foresee any "
+        "circumstances in which we would voluntarily disconnect a customer').",
+    )
+    association: str | None = P(
+        None,
+        "Name of the ISP association it belongs to (which then sets its stance).",
+    )
+    adaptive: bool = P(
+        True,
+        "Reviews its stance periodically; False keeps the stance fixed (except under law).",
+    )
+    review_interval_weeks: int = P(
+        13,
+        "Weeks between stance reviews.",
+        "weeks",
+        ge=1,
+        le=520,
+    )
+    notice_capacity: float | None = P(
+        None,
+        "Notices it can handle a week per 1,000 of its customers; None: unlimited.",
+        "notices/week per 1000 customers",
+        ge=0.0,
+    )
+    cost_per_notice: float = P(
+        2.0,
+        "Cost of matching an IP address to a customer and handling a notice.",
+        "GBP",
+        ge=0.0,
+        le=1000.0,
+    )
+    cost_per_sanction: float = P(40.0, "Cost of carrying out one sanction.", "GBP", ge=0.0, le=1e5)
+    warning_levels: int = P(
+        2,
+        "Warnings before a sanction under graduated response.",
+        "warnings",
+        ge=0,
+        le=10,
+    )
+    sanction: SanctionKind = P("suspension", "What a sanction does to a subscriber.")
+    sanction_weeks: int = P(4, "How long a suspension or throttling lasts.", "weeks", ge=1, le=520)
+    strike_expiry_weeks: int = P(
+        52,
+        "A subscriber's strikes expire after this many weeks without a notice.",
+        "weeks",
+        ge=1,
+        le=1040,
+    )
+    decision_noise: float = P(
+        0.0,
+        "Randomness in stance choice: 0 picks the cheapest stance; larger values give a "
+        "logit choice with this scale.",
+        "fraction of cost",
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class AssociationParams(Params):
+    """An ISP association that sets a common stance and backs its members (IKT Norway)."""
+
+    name: str = Field(description="Name of the association.")
+    principled: bool = P(
+        True,
+        "Refuses voluntary enforcement as a matter of principle ('the police and the "
+        "prosecuting authority have the job of investigating and indicting').",
+    )
+    backing: float = P(
+        0.7,
+        "Share of rights bodies' pressure on a member that the association absorbs.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    review_interval_weeks: int = P(26, "Weeks between reviews of the common stance.", "weeks", ge=1)
+
+
+# --------------------------------------------------------------------------- rights bodies
+class LegalService(Params):
+    """A legal service launched by a rights body in partnership with ISPs."""
+
+    launch_week: int | None = P(
+        None,
+        "Week the legal service launches; None: never.",
+        "week",
+        ge=0,
+    )
+    price: float = P(2.0, "Weekly price of the legal service.", "GBP/week", ge=0.0, le=50.0)
+
+
+class RightsBodyParams(Params):
+    """A rights body (BPI) or a law firm acting for rights holders (Simonsen)."""
+
+    name: str = Field(description="Name of the rights body.")
+    detection_prob: float = P(
+        0.01,
+        "Probability that a sharer is detected in a week (without a VPN).",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+    vpn_detection_factor: float = P(
+        0.1,
+        "Detection probability behind a VPN relative to without one.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    misattribution_rate: float = P(
+        0.02,
+        "Share of detections pinned on the wrong customer when dynamic IP addresses are "
+        "matched to names (no published general rate: an uncertain parameter).",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    notice_budget: float | None = P(
+        None,
+        "Notices it can afford to send a week per 1,000 subscribers; None: unlimited.",
+        "notices/week per 1000 subscribers",
+        ge=0.0,
+    )
+    cost_per_detection: float = P(1.0, "Monitoring cost per detection.", "GBP", ge=0.0, le=1e4)
+    targets: list[str] | None = P(None, "ISPs whose customers it monitors; None: all.")
+    start_week: int = P(0, "Week monitoring starts.", "week", ge=0)
+    escalates: bool = P(True, "Escalates when infringement does not fall and ISPs refuse.")
+    review_interval_weeks: int = P(26, "Weeks between escalation reviews.", "weeks", ge=1, le=520)
+    target_reduction: float = P(
+        0.1,
+        "Fall in infringement per review below which it escalates.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    max_level: Literal["notify", "demand", "threat", "lobby", "litigate"] = P(
+        "lobby",
+        "Highest step of the escalation ladder it will take.",
+    )
+    initial_level: Literal["notify", "demand", "threat", "lobby", "litigate"] = P(
+        "notify",
+        "Step of the ladder it starts on.",
+    )
+    pressure_on_isps: float = P(
+        2000.0,
+        "Reputational cost a week to a refusing ISP per escalation step, per 100k of its "
+        "customers.",
+        "GBP/week",
+        ge=0.0,
+    )
+    lobbying: float = P(
+        1.0,
+        "Legislative pressure added per week while lobbying.",
+        "pressure/week",
+        ge=0.0,
+    )
+    lawsuits_per_million: float = P(
+        2.0,
+        "Individuals sued a week per million subscribers while litigating.",
+        "1/week",
+        ge=0.0,
+    )
+    cost_per_lawsuit: float = P(5000.0, "Cost of one lawsuit.", "GBP", ge=0.0)
+    legal_service: LegalService = Field(default_factory=LegalService)
+
+
+ESCALATION_LEVELS: tuple[str, ...] = ("notify", "demand", "threat", "lobby", "litigate")
+
+
+# --------------------------------------------------------------------------- regulator
+class Schedule(Params):
+    """Exogenous legislative timeline (for historical scenarios); None: endogenous."""
+
+    consultation_week: int | None = P(None, "Week a consultation opens.", "week", ge=0)
+    bill_week: int | None = P(None, "Week a bill is introduced.", "week", ge=0)
+    law_week: int | None = P(None, "Week the law comes into force.", "week", ge=0)
+
+
+class RegulatorParams(Params):
+    """Government and courts: legislation, mandated regimes, due process."""
+
+    initial_stage: LegislativeStage = P("none", "Legislative stage at the start.")
+    pressure_decay_weeks: float = P(
+        52.0,
+        "Time constant over which legislative pressure fades.",
+        "weeks",
+        ge=1.0,
+    )
+    consultation_threshold: float = P(
+        20.0,
+        "Pressure at which government opens a consultation (threatens).",
+        "pressure",
+        ge=0.0,
+    )
+    bill_threshold: float = P(40.0, "Pressure at which a bill is introduced.", "pressure", ge=0.0)
+    legislative_lag_weeks: int = P(
+        52,
+        "Weeks from bill to law, if pressure holds.",
+        "weeks",
+        ge=0,
+        le=520,
+    )
+    counter_wrongful: float = P(
+        0.5,
+        "Pressure removed per wrongful sanction per 100k subscribers.",
+        "pressure",
+        ge=0.0,
+    )
+    counter_refusal: float = P(
+        0.05,
+        "Pressure removed a week per refusing ISP, times its market share (public refusals "
+        "and privacy objections).",
+        "pressure/week",
+        ge=0.0,
+    )
+    schedule: Schedule = Field(default_factory=Schedule)
+    mandated_regime: Regime = P("graduated", "Regime a law imposes on every ISP.")
+    obligations_in_force: bool = P(
+        True,
+        "Whether a passed law's obligations are implemented (False: UK Digital Economy Act "
+        "2010, never brought into force).",
+    )
+    law_warning_levels: int = P(2, "Warnings before a sanction under the law.", ge=0, le=10)
+    law_sanction: SanctionKind = P("suspension", "Sanction under the law.")
+    law_sanction_weeks: int = P(4, "Length of a sanction under the law.", "weeks", ge=1, le=520)
+    fine_per_week: float = P(
+        50_000.0,
+        "Fine a week on an ISP that does not comply with a law in force.",
+        "GBP/week",
+        ge=0.0,
+    )
+    suspended_may_switch: bool = P(
+        True,
+        "Whether a suspended subscriber may sign up with another ISP.",
+    )
+    due_process: bool = P(
+        False,
+        "Sanctions need review by a court or public authority ('the police and the "
+        "prosecuting authority have the job of investigating').",
+    )
+    review_capacity: float | None = P(
+        None,
+        "Cases reviewed a week per million subscribers; None: unlimited.",
+        "cases/week per million",
+        ge=0.0,
+    )
+    review_delay_weeks: int = P(4, "Weeks a case waits before review.", "weeks", ge=0, le=520)
+    review_accuracy: float = P(
+        0.9,
+        "Probability that review catches a misattributed case.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    uphold_rate: float = P(
+        0.8,
+        "Probability that review upholds a correctly attributed case.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    cost_per_case: float = P(300.0, "Cost of reviewing one case.", "GBP", ge=0.0)
+    law_probability: dict[LegislativeStage, float] = P(
+        {"none": 0.05, "consultation": 0.25, "bill": 0.6, "law": 1.0},
+        "ISPs' belief that a law will be imposed, by legislative stage.",
+        "probability",
+    )
+    anticipation: dict[LegislativeStage, float] = P(
+        {"none": 0.0, "consultation": 0.15, "bill": 0.5, "law": 1.0},
+        "Share of the law's penalty that subscribers already expect, by stage (the "
+        "announcement effect).",
+        "fraction",
+    )
+    law_cost_per_customer: float = P(
+        0.05,
+        "ISPs' expected weekly cost per customer of an imposed law.",
+        "GBP/week",
+        ge=0.0,
+    )
+    preemption: float = P(
+        0.5,
+        "How much voluntary enforcement lowers an ISP's expected cost of legislation.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+
+    @model_validator(mode="after")
+    def _stage_tables_complete(self) -> RegulatorParams:
+        for field in ("law_probability", "anticipation"):
+            table = getattr(self, field)
+            missing = [s for s in STAGES if s not in table]
+            if missing:
+                raise ValueError(f"{field} needs a value for every stage; missing {missing}")
+            bad = {k: v for k, v in table.items() if not 0.0 <= v <= 1.0}
+            if bad:
+                raise ValueError(f"{field} values must lie in [0, 1]; got {bad}")
+        return self

@@ -1,0 +1,462 @@
+"""PolicyModel: the week's order of events, and the outcomes recorded each week.
+
+A Mesa model whose few institutional actors (ISPs, associations, rights bodies, the
+regulator) are ``mesa.Agent`` objects and whose subscribers are one vectorised
+population (:class:`~model.population.Subscribers`).
+
+The order of events in week t (see docs/ODD.md, "Process overview and scheduling"):
+
+1. Regulator: legislative pressure from last week's lobbying and counter-pressure;
+   stage change (consultation, bill, law); news of a change adds to salience.
+2. ISPs: associations and ISPs review their stance (each on its interval); every ISP
+   applies the law's regime if one binds, else its own.
+3. Subscribers: perceived risk = own risk + salience; each decides to share or not.
+4. Rights bodies monitor sharers and send notices, some misattributed.
+5. ISPs process notices: strikes, warnings, sanction cases.
+6. Notified subscribers' own risk jumps; some adopt a VPN.
+7. Sanctions: reviewed first under due process (after a delay, with limited capacity),
+   else carried out at once. Rights bodies that litigate sue individuals.
+8. Subscribers: VPN adoption under enforcement, legal-service adoption, ISP switching.
+9. Rights bodies review escalation.
+10. Salience and own risk fade; this week's news adds to salience; accounts; record.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.agents.association import Association
+from model.agents.isp import ISP
+from model.agents.regulator import Regulator
+from model.agents.rights_body import RightsBody
+from model.params import STAGES, STANCES
+from model.scenario import Scenario
+from model.streams import STREAMS, choose, make_streams, seed_sequence
+from model.subscribers import Subscribers
+
+LEGISLATIVE_EVENTS = {
+    "consultation": "consultation_impulse",
+    "bill": "bill_impulse",
+    "law": "law_impulse",
+}
+
+
+class PolicyModel(mesa.Model):
+    """The copyright-enforcement policy model.
+
+    Args:
+        scenario: a validated :class:`~model.params.Scenario`.
+        rng: the run's seed: an int, a ``numpy.random.SeedSequence`` or None (fresh
+            entropy). Every random process draws from its own stream derived from it.
+
+    Attributes:
+        week: the next week to simulate (0 before the first step).
+        population: the vectorised subscribers (``mesa.Model.subscribers`` is Mesa's own).
+        params: the validated scenario (``mesa.Model.scenario`` is Mesa's own).
+        isps, rights_bodies, associations, regulator: the agents.
+        salience: public salience of enforcement (0 upwards).
+        scale: real accounts per simulated subscriber (for money and reported counts).
+    """
+
+    def __init__(self, scenario: Scenario, rng: int | np.random.SeedSequence | None = None):
+        root = seed_sequence(rng)
+        super().__init__(rng=int(root.generate_state(1)[0]))
+        self.params = scenario
+        self.streams = make_streams(root)
+        pop = scenario.population
+        self.scale = (pop.represents or pop.subscribers) / pop.subscribers
+        shares = np.array([isp.market_share for isp in scenario.isps])
+        self.population = Subscribers(pop, shares, self.streams["init"])
+        self.regulator = Regulator(self, scenario.regulator)
+        self.isps = [ISP(self, p, i) for i, p in enumerate(scenario.isps)]
+        self.associations = [Association(self, p) for p in scenario.associations]
+        by_name = {a.name: a for a in self.associations}
+        for isp in self.isps:
+            if isp.params.association is not None:
+                isp.association = by_name[isp.params.association]
+                isp.association.members.append(isp)
+        self.rights_bodies = [RightsBody(self, p, i) for i, p in enumerate(scenario.rights_bodies)]
+        self.salience = 0.0
+        self.week = 0
+        self.sharers_at: np.ndarray | None = None
+        self._infringing_share = 0.0
+        self._pending_lobbying = 0.0
+        self._pending_wrongful = 0
+        self._destination_base = self._brand_weights()
+        self.max_warning_level = max(
+            [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
+        )
+        self._rows: list[dict[str, Any]] = []
+        for assoc in self.associations:
+            assoc.review(0)
+        for isp in self.isps:
+            isp.update_regime()
+
+    # ------------------------------------------------------------------ public API
+    def run(self, weeks: int | None = None) -> PolicyModel:
+        """Simulate ``weeks`` weeks (default: the scenario's ``experiment.steps``)."""
+        for _ in range(weeks if weeks is not None else self.params.experiment.steps):
+            self.step()
+        return self
+
+    def outcomes(self) -> pd.DataFrame:
+        """One row per simulated week; columns as documented in docs/ODD.md."""
+        return pd.DataFrame(self._rows)
+
+    @property
+    def infringing_share(self) -> float:
+        return self._infringing_share
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        week = self.week
+        subs = self.population
+        pop = self.params.population
+        for agent in (self.regulator, *self.isps, *self.rights_bodies):
+            agent.reset_week()
+
+        # 1. regulator: pressure and legislative stage
+        refusing = sum(
+            isp.params.market_share for isp in self.isps if isp.regime.stance == "refuse"
+        )
+        self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
+        self.regulator.update_stage(week)
+        news = sum(
+            getattr(self.params.salience, LEGISLATIVE_EVENTS[e])
+            for e in self.regulator.events
+            if e in LEGISLATIVE_EVENTS
+        )
+        self._add_salience(news)
+
+        # 2. ISPs' stances and regimes
+        for assoc in self.associations:
+            if week > 0 and week % assoc.params.review_interval_weeks == 0:
+                assoc.review(week)
+        for isp in self.isps:
+            if week > 0 and week % isp.params.review_interval_weeks == 0:
+                isp.review_stance(week)
+            isp.update_regime()
+
+        # 3. subscribers decide
+        penalty = self.penalty_by_isp()
+        subs.perceive(pop.risk.salience_weight * self.salience)
+        legal_pull = pop.legal.pull if self.legal_service_available() else 0.0
+        subs.decide(week, penalty, legal_pull, pop.vpn.penalty_factor, self.streams["decisions"])
+        sharers = np.flatnonzero(subs.sharing)
+        self.sharers_at = np.bincount(subs.isp[sharers], minlength=len(self.isps))
+        self._infringing_share = len(sharers) / subs.n
+
+        # 4-5. monitoring, notices, ISPs' handling
+        named, wrongful = self._monitor(week, sharers)
+        cases = self._deliver(named, wrongful, week)
+        delivered = np.concatenate([isp.delivered for isp in self.isps])
+
+        # 6. notified subscribers react
+        subs.notify(delivered, pop.risk.notice_jump)
+        subs.adopt_vpn(delivered, pop.vpn.adopt_on_notice, self.streams["vpn"])
+
+        # 7. sanctions, due process, litigation
+        sanctions = self._sanction(cases, week)
+        sued = np.concatenate([b.litigate(week) for b in self.rights_bodies] or [np.empty(0, int)])
+        if len(sued):
+            subs.risk[sued] = 1.0
+            self._add_salience(self.params.salience.lawsuit_impulse)
+
+        # 8. subscribers adapt: VPN, legal service, churn
+        self._vpn_under_enforcement(sharers, penalty)
+        new_legal = self._legal_adoption(week)
+        churned = self._churn(week, sharers, penalty)
+
+        # 9. escalation
+        threats = 0
+        for body in self.rights_bodies:
+            if body.review_escalation(week, self._infringing_share) and body.level_name == "threat":
+                threats += 1
+        self._add_salience(threats * self.params.salience.threat_impulse)
+        self._pending_lobbying = sum(b.lobbying() for b in self.rights_bodies)
+        self._pending_wrongful = sanctions["wrongful"]
+
+        # 10. fading, news, accounts, record
+        self._record(week, sharers, sanctions, churned, new_legal, penalty)
+        per_1000 = 1000.0 / subs.n
+        sal = self.params.salience
+        self.salience *= math.exp(-1.0 / sal.decay_weeks)
+        self._add_salience(
+            sal.notice_weight * len(delivered) * per_1000
+            + sal.sanction_weight * sanctions["applied"] * per_1000
+        )
+        subs.decay_risk(math.exp(-1.0 / pop.risk.decay_weeks))
+        for isp in self.isps:
+            isp.notices_recent += (
+                isp.received - isp.notices_recent
+            ) / isp.params.review_interval_weeks
+        self.week += 1
+        self.steps += 1
+        self.time = float(self.week)
+
+    # ------------------------------------------------------------------ rules
+    def penalty_by_isp(self) -> np.ndarray:
+        """Perceived cost of being caught at each ISP (logit units).
+
+        The harsher of the ISP's regime and the share of the law's penalty anticipated
+        at the current legislative stage, plus the penalty of litigation while any rights
+        body sues individuals (a court can unmask any ISP's customer).
+        """
+        risk = self.params.population.risk
+        anticipated = self.regulator.anticipation() * self.regulator.law_regime().penalty(risk)
+        litigation = (
+            risk.penalty_litigation
+            if any(
+                b.level_name == "litigate" and self.week >= b.params.start_week
+                for b in self.rights_bodies
+            )
+            else 0.0
+        )
+        return np.array(
+            [max(isp.regime.penalty(risk), anticipated) + litigation for isp in self.isps],
+            dtype=np.float64,
+        )
+
+    def _monitor(self, week: int, sharers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        named, wrongful = [], []
+        for body in self.rights_bodies:
+            n, w = body.monitor(week, sharers)
+            named.append(n)
+            wrongful.append(w)
+        if not named:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+        return np.concatenate(named), np.concatenate(wrongful)
+
+    def _deliver(self, named: np.ndarray, wrongful: np.ndarray, week: int) -> list:
+        """Route notices to each named subscriber's ISP; collect sanction cases."""
+        isp_of = self.population.isp[named]
+        order = np.argsort(isp_of, kind="stable")
+        bounds = np.searchsorted(isp_of[order], np.arange(len(self.isps) + 1))
+        cases = []
+        for isp in self.isps:
+            sel = order[bounds[isp.index] : bounds[isp.index + 1]]
+            cases.append(isp.process_notices(named[sel], wrongful[sel], week))
+        return cases
+
+    def _sanction(self, cases: list, week: int) -> dict[str, int]:
+        """Carry out sanctions, after review where due process applies."""
+        due_process = self.params.regulator.due_process
+        counts = {"cases": 0, "applied": 0, "wrongful": 0, "wrongful_cases": 0}
+        for isp, c in zip(self.isps, cases, strict=True):
+            counts["cases"] += len(c.idx)
+            counts["wrongful_cases"] += int(c.wrongful.sum())
+            if due_process:
+                self.regulator.submit(week, isp.index, c.idx, c.wrongful, c.regime)
+            else:
+                self._apply(isp, c.idx, c.wrongful, c.regime, week, counts)
+        if due_process:
+            for batch in self.regulator.review(week, self.streams["review"]):
+                isp = self.isps[batch.isp]
+                still = self.population.isp[batch.idx] == batch.isp  # switched: the case lapses
+                self._apply(
+                    isp, batch.idx[still], batch.wrongful[still], batch.regime, week, counts
+                )
+        return counts
+
+    def _apply(self, isp: ISP, idx, wrongful, regime, week: int, counts: dict) -> None:
+        if regime.sanction == "none" or len(idx) == 0:
+            return
+        until = np.int16(week + 1 + regime.sanction_weeks)
+        target = (
+            self.population.suspended_until
+            if regime.sanction == "suspension"
+            else self.population.throttled_until
+        )
+        target[idx] = until
+        counts["applied"] += len(idx)
+        counts["wrongful"] += int(wrongful.sum())
+        isp.costs += len(idx) * isp.params.cost_per_sanction * self.scale
+
+    def _vpn_under_enforcement(self, sharers: np.ndarray, penalty: np.ndarray) -> None:
+        """Sharers at policing ISPs adopt a VPN with weekly probability rate x perceived risk."""
+        rate = self.params.population.vpn.weekly_rate
+        if rate <= 0 or not np.any(penalty > 0):
+            return
+        subs = self.population
+        policed = sharers[penalty[subs.isp[sharers]] > 0]
+        prob = rate * subs._perceived[policed]
+        subs.adopt_vpn(policed, prob, self.streams["vpn"])
+
+    def legal_service_available(self) -> bool:
+        return any(b.offers_legal_service(self.week) for b in self.rights_bodies)
+
+    def legal_price(self) -> float:
+        prices = [
+            b.params.legal_service.price
+            for b in self.rights_bodies
+            if b.offers_legal_service(self.week)
+        ]
+        return min(prices) if prices else math.inf
+
+    def _legal_adoption(self, week: int) -> int:
+        """Subscribers whose value of the service beats its price sign up at a weekly rate."""
+        if not self.legal_service_available():
+            return 0
+        subs = self.population
+        legal = self.params.population.legal
+        value = subs._utility  # scratch: value = own value + risk_value x perceived risk
+        np.multiply(subs._perceived, np.float32(legal.risk_value), out=value)
+        value += subs.legal_value
+        willing = np.flatnonzero((value > np.float32(self.legal_price())) & ~subs.legal)
+        adopters = choose(self.streams["legal"], willing, legal.adoption_rate)
+        subs.legal[adopters] = True
+        return len(adopters)
+
+    def _brand_weights(self) -> np.ndarray:
+        """How attractive each ISP is to a switcher: initial share x price advantage."""
+        s = self.params
+        price = np.array([i.price for i in s.isps])
+        share = np.array([i.market_share for i in s.isps])
+        w = share * np.exp(-s.population.churn.price_sensitivity * (price - price.mean()))
+        return w / w.sum()
+
+    def _churn(self, week: int, sharers: np.ndarray, penalty: np.ndarray) -> int:
+        """Switching ISP: base churn, flight of sharers from policing ISPs, the suspended.
+
+        Base churn picks any subscriber with ``base_weekly``. A sharer at ISP k also
+        leaves with ``enforcement_weekly`` x (penalty_k - the softest ISP's penalty), for
+        an ISP chosen with weights brand x exp(-avoidance x penalty). Suspended
+        subscribers sign up elsewhere where the law allows it.
+        """
+        subs = self.population
+        churn = self.params.population.churn
+        rng = self.streams["churn"]
+        k = len(self.isps)
+        movers = [choose(rng, subs.n, churn.base_weekly)]
+        weights = [np.broadcast_to(self._destination_base, (len(movers[0]), k))]
+        gap = penalty - penalty.min()
+        if churn.enforcement_weekly > 0 and np.any(gap > 0):
+            isp_of = subs.isp[sharers]
+            avoid = self._destination_base * np.exp(-churn.avoidance * penalty)
+            for j in np.flatnonzero(gap > 0):
+                fleeing = choose(
+                    rng, sharers[isp_of == j], min(1.0, churn.enforcement_weekly * gap[j])
+                )
+                movers.append(fleeing)
+                weights.append(np.broadcast_to(avoid, (len(fleeing), k)))
+        if self.params.regulator.suspended_may_switch and churn.suspended_switch_weekly > 0:
+            suspended = subs.suspended(week)
+            leaving = choose(rng, suspended, churn.suspended_switch_weekly)
+            movers.append(leaving)
+            weights.append(np.broadcast_to(self._destination_base, (len(leaving), k)))
+        idx = np.concatenate(movers)
+        if len(idx) == 0:
+            return 0
+        w = np.concatenate(weights).copy()
+        idx, first = np.unique(idx, return_index=True)  # one move a week at most
+        w = w[first]
+        w[np.arange(len(idx)), subs.isp[idx]] = 0.0  # switching means another ISP
+        cum = np.cumsum(w, axis=1)
+        total = cum[:, -1]
+        ok = total > 0
+        idx, cum, total = idx[ok], cum[ok], total[ok]
+        u = rng.random(len(idx)) * total
+        dest = (u[:, None] >= cum).sum(axis=1).astype(np.uint8)
+        subs.move(idx, dest)
+        return len(idx)
+
+    def choose_stance(self, costs: dict[str, float], noise: float) -> str:
+        """The cheapest stance, or a logit choice with scale ``noise`` x mean |cost|."""
+        names = list(costs)
+        values = np.array([costs[s] for s in names])
+        if noise <= 0:
+            return names[int(np.argmin(values))]
+        scale = noise * max(np.abs(values).mean(), 1e-9)
+        logits = -(values - values.min()) / scale
+        p = np.exp(logits)
+        return names[int(self.streams["stance"].choice(len(names), p=p / p.sum()))]
+
+    def pressure_on(self, isp: ISP) -> float:
+        """Rights bodies' weekly reputational pressure on ``isp`` if it refuses (GBP)."""
+        customers = self.population.customers[isp.index] * self.scale
+        total = sum(
+            b.params.pressure_on_isps * b.demands() * customers / 1e5
+            for b in self.rights_bodies
+            if b.targets[isp.index]
+        )
+        backing = isp.association.params.backing if isp.association is not None else 0.0
+        return total * (1.0 - backing)
+
+    def _add_salience(self, amount: float) -> None:
+        if amount:
+            self.salience = min(self.salience + amount, self.params.salience.maximum)
+
+    # ------------------------------------------------------------------ record
+    def _record(self, week, sharers, sanctions, churned, new_legal, penalty) -> None:
+        subs = self.population
+        n = subs.n
+        pop = self.params.population
+        throttled = subs.throttled_until[sharers] > week
+        traffic = len(sharers) - (1.0 - pop.throttle_traffic_factor) * throttled.sum()
+        legal_users = int(np.count_nonzero(subs.legal))
+        spending = pop.spending
+        row: dict[str, Any] = {
+            "week": week,
+            "infringing_share": len(sharers) / n,
+            "p2p_traffic": 100.0 * traffic / subs.baseline_sharers
+            if subs.baseline_sharers
+            else 0.0,
+            "notices_sent": sum(b.notices_sent for b in self.rights_bodies),
+            "notices_handled": sum(i.handled for i in self.isps),
+            "notices_refused": sum(i.refused for i in self.isps),
+            "notices_dropped": sum(i.dropped for i in self.isps),
+        }
+        for level in range(1, self.max_warning_level + 1):
+            row[f"warnings_level_{level}"] = sum(i.warnings.get(level, 0) for i in self.isps)
+        row.update(
+            {
+                "sanction_cases": sanctions["cases"],
+                "sanctions": sanctions["applied"],
+                "wrongful_notices": sum(b.wrongful_notices for b in self.rights_bodies),
+                "wrongful_sanctions": sanctions["wrongful"],
+                "cases_reviewed": self.regulator.reviewed,
+                "cases_overturned": self.regulator.overturned,
+                "review_backlog": self.regulator.backlog(),
+                "lawsuits": sum(b.lawsuits for b in self.rights_bodies),
+                "suspended_share": np.count_nonzero(subs.suspended_until > week) / n,
+                "throttled_share": np.count_nonzero(subs.throttled_until > week) / n,
+                "vpn_share": np.count_nonzero(subs.vpn) / n,
+                "legal_share": legal_users / n,
+                "new_legal": new_legal,
+                "perceived_risk": float(np.add.reduce(subs._perceived, dtype=np.float64)) / n,
+                "salience": self.salience,
+                "legislative_pressure": self.regulator.pressure,
+                "legislative_stage": self.regulator.stage,
+                "law_in_force": int(self.regulator.law_in_force),
+                "churn": churned / n,
+            }
+        )
+        revenue = self.scale * (
+            spending.purchases_weekly * (n - len(sharers) * (1.0 - spending.sharer_purchase_factor))
+            + (legal_users * self.legal_price() if legal_users else 0.0)
+        )
+        row["rights_holder_revenue"] = revenue
+        for isp, pen in zip(self.isps, penalty, strict=True):
+            customers = int(subs.customers[isp.index])
+            row[f"market_share.{isp.name}"] = customers / n
+            row[f"customers.{isp.name}"] = customers
+            row[f"stance.{isp.name}"] = isp.regime.stance
+            row[f"notices_handled.{isp.name}"] = isp.handled
+            row[f"penalty.{isp.name}"] = float(pen)
+            row[f"profit.{isp.name}"] = isp.weekly_revenue() - isp.costs
+            row[f"enforcement_cost.{isp.name}"] = isp.costs
+        for body in self.rights_bodies:
+            row[f"enforcement_cost.{body.name}"] = body.costs
+            row[f"escalation_level.{body.name}"] = body.level
+        row["enforcement_cost.regulator"] = self.regulator.costs
+        self._rows.append(row)
+
+
+STANCE_CODES = {s: i for i, s in enumerate(STANCES)}
+STAGE_NAMES = dict(enumerate(STAGES))
+__all__ = ["STREAMS", "PolicyModel"]

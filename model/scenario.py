@@ -1,0 +1,561 @@
+"""Scenario files: the schema's root, YAML loading with ``extends`` and overrides, located errors.
+
+A scenario is a YAML file validated by :class:`Scenario`. It may ``extends:`` another file
+(a path relative to itself): mappings merge key by key, and lists of named items (ISPs,
+rights bodies, associations) merge item by item on ``name``. Overrides (``--set`` on the
+command line) address list items by name too: ``isps.TalkTalk.stance``.
+
+Every error names the file, the line and the key path, and suggests a fix where one is
+obvious; see :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from model.params import (
+    AssociationParams,
+    ISPParams,
+    Params,
+    Population,
+    RegulatorParams,
+    RightsBodyParams,
+    Salience,
+)
+
+NAMED_LISTS = ("isps", "rights_bodies", "associations")
+"""Top-level lists whose items are addressed and merged by their ``name``."""
+
+SHARE_TOLERANCE = 1e-3
+
+
+# --------------------------------------------------------------------------- experiment
+class Range(Params):
+    """A continuous range for ``lhs`` and ``sobol`` designs."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class Sweep(Params):
+    """A design over parameter paths: a grid of values, or a sample from ranges."""
+
+    method: Literal["grid", "lhs", "sobol"] = Field(
+        "grid", description="grid: every combination of listed values; lhs / sobol: sample ranges."
+    )
+    samples: int | None = Field(
+        None,
+        ge=1,
+        description="Points to draw (lhs), or the base sample N (sobol: N*(2D+2) points).",
+    )
+    parameters: dict[str, list[Any] | Range] = Field(
+        description="Parameter path -> list of values (grid) or {low, high} (lhs, sobol)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Sweep:
+        if not self.parameters:
+            raise ValueError("a sweep needs at least one parameter")
+        for path, spec in self.parameters.items():
+            if self.method == "grid" and not isinstance(spec, list):
+                raise ValueError(f"grid sweep: '{path}' needs a list of values")
+            if self.method != "grid" and not isinstance(spec, Range):
+                raise ValueError(f"{self.method} sweep: '{path}' needs a range {{low, high}}")
+            if isinstance(spec, list) and not spec:
+                raise ValueError(f"grid sweep: '{path}' has an empty list of values")
+        if self.method != "grid" and self.samples is None:
+            raise ValueError(f"a {self.method} sweep needs 'samples'")
+        return self
+
+
+class Experiment(Params):
+    """How a scenario is run: replicates, seed, length and an optional sweep."""
+
+    replicates: int = Field(4, ge=1, le=100_000, description="Runs per sweep point.")
+    seed: int = Field(2008, ge=0, description="Root seed; every run's seed derives from it.")
+    steps: int = Field(260, ge=1, le=5200, description="Weeks to simulate.")
+    sweep: Sweep | None = None
+
+
+# --------------------------------------------------------------------------- the root
+class Scenario(Params):
+    """A complete, validated scenario: the agents' parameters and how to run them."""
+
+    name: str = Field("scenario", description="Short name; results go to results/<name>/.")
+    description: str = Field("", description="What the scenario represents, in a sentence or two.")
+    start_date: str | None = Field(
+        None, description="Calendar date of week 0 (YYYY-MM-DD), for labelling plots."
+    )
+    population: Population = Field(default_factory=Population)
+    salience: Salience = Field(default_factory=Salience)
+    isps: list[ISPParams] = Field(
+        default_factory=lambda: [ISPParams(name="ISP", market_share=1.0)],
+        description="The ISPs (at least one); market shares sum to 1.",
+    )
+    associations: list[AssociationParams] = Field(default_factory=list)
+    rights_bodies: list[RightsBodyParams] = Field(default_factory=list)
+    regulator: RegulatorParams = Field(default_factory=RegulatorParams)
+    experiment: Experiment = Field(default_factory=Experiment)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Scenario:
+        if not self.isps:
+            raise ValueError("isps: at least one ISP is needed")
+        for key in NAMED_LISTS:
+            names = [item.name for item in getattr(self, key)]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{key}: names must be unique; repeated: {dupes}")
+        total = sum(isp.market_share for isp in self.isps)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            shares = ", ".join(f"{i.name} {i.market_share:g}" for i in self.isps)
+            raise ValueError(
+                f"isps: market shares must sum to 1, they sum to {total:.4f} ({shares})"
+            )
+        isp_names = {i.name for i in self.isps}
+        assoc_names = {a.name for a in self.associations}
+        for isp in self.isps:
+            if isp.association is not None and isp.association not in assoc_names:
+                raise ValueError(
+                    f"isps.{isp.name}.association: no association named '{isp.association}'"
+                    + _suggest(isp.association, assoc_names)
+                )
+        for body in self.rights_bodies:
+            for target in body.targets or []:
+                if target not in isp_names:
+                    raise ValueError(
+                        f"rights_bodies.{body.name}.targets: no ISP named '{target}'"
+                        + _suggest(target, isp_names)
+                    )
+        return self
+
+    def isp(self, name: str) -> ISPParams:
+        return next(i for i in self.isps if i.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (JSON-compatible)."""
+        return self.model_dump(mode="json")
+
+    def sha256(self) -> str:
+        """Fingerprint of the resolved scenario (what results are keyed on)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- errors
+class ScenarioError(Exception):
+    """Bad scenario input, located: file, line, key path, what was expected, a suggestion."""
+
+    def __init__(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        path: str | None = None,
+    ):
+        self.message, self.file, self.line, self.path = message, file, line, path
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or "<scenario>"
+        if self.line is not None:
+            where += f":{self.line}"
+        key = f" {self.path}:" if self.path else ""
+        return f"{where}:{key} {self.message}"
+
+
+class ScenarioErrors(ScenarioError):
+    """Several located errors found at once (all are reported, not just the first)."""
+
+    def __init__(self, errors: list[ScenarioError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+# --------------------------------------------------------------------------- YAML with lines
+@dataclass
+class _Source:
+    """Where each key path of the merged data came from: (file, line)."""
+
+    where: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
+
+    def locate(self, path: tuple[str, ...]) -> tuple[str | None, int | None]:
+        # the deepest recorded ancestor of the path (a missing key is reported at its parent)
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.where:
+                return self.where[path[:n]]
+        return None, None
+
+
+def _construct(node: yaml.Node, file: str, path: tuple[str, ...], where: dict) -> Any:
+    """Turn a composed YAML node into Python data, recording each key's line."""
+    where.setdefault(path, (file, node.start_mark.line + 1))
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in out:
+                raise ScenarioError(
+                    f"key '{key}' appears twice in the same mapping",
+                    file,
+                    key_node.start_mark.line + 1,
+                    ".".join((*path, str(key))),
+                )
+            sub = (*path, str(key))
+            where[sub] = (file, key_node.start_mark.line + 1)
+            out[key] = _construct(value_node, file, sub, where)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item_node in enumerate(node.value):
+            name = _item_name(item_node)
+            sub = (*path, name if name is not None else str(i))
+            where[sub] = (file, item_node.start_mark.line + 1)
+            items.append(_construct(item_node, file, sub, where))
+        return items
+    loader = yaml.SafeLoader("")
+    return loader.construct_object(node, deep=True)
+
+
+def _item_name(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == "name" and isinstance(v, yaml.ScalarNode):
+                return str(v.value)
+    return None
+
+
+def _read_yaml(path: Path, where: dict) -> dict[str, Any]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", file) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file: {exc.strerror}", file) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"not valid YAML: {problem}", file, line) from None
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise ScenarioError("a scenario file must be a mapping of keys to values", file, 1)
+    data = _construct(node, file, (), where)
+    return data
+
+
+# --------------------------------------------------------------------------- merging
+def merge(base: Any, child: Any) -> Any:
+    """Child overrides base: mappings key by key, named lists item by item on ``name``."""
+    if isinstance(base, Mapping) and isinstance(child, Mapping):
+        out = dict(base)
+        for key, value in child.items():
+            out[key] = merge(base[key], value) if key in base else value
+        return out
+    if _is_named_list(base) and _is_named_list(child):
+        out_list = [dict(item) for item in base]
+        index = {item["name"]: i for i, item in enumerate(out_list)}
+        for item in child:
+            if item["name"] in index:
+                out_list[index[item["name"]]] = merge(out_list[index[item["name"]]], item)
+            else:
+                out_list.append(item)
+        return out_list
+    return child
+
+
+def _is_named_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, Mapping) and "name" in i for i in value)
+
+
+def _load_chain(path: Path, where: dict, seen: tuple[Path, ...]) -> dict[str, Any]:
+    path = path.resolve() if path.is_absolute() else path
+    key = path.resolve()
+    if key in seen:
+        chain = " -> ".join(str(p) for p in (*seen, key))
+        raise ScenarioError(f"'extends' forms a cycle: {chain}", str(path))
+    data = _read_yaml(path, where)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        file, line = where.get(("extends",), (str(path), None))
+        raise ScenarioError("'extends' takes one file path (a string)", file, line, "extends")
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        file, line = where.get(("extends",), (str(path), None))
+        raise ScenarioError(f"'extends' target not found: {parent_path}", file, line, "extends")
+    parent_where: dict = {}
+    base = _load_chain(parent_path, parent_where, (*seen, key))
+    # the child's own lines take precedence over its parent's
+    merged_where = {**parent_where, **where}
+    where.clear()
+    where.update(merged_where)
+    return merge(base, data)
+
+
+# --------------------------------------------------------------------------- overrides
+COMMAND_LINE = "<command line>"
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``PATH=VALUE`` with the value parsed as a YAML scalar (``--set`` syntax)."""
+    if "=" not in text:
+        raise ScenarioError(
+            f"'{text}' is not PATH=VALUE (e.g. isps.TalkTalk.stance=graduated)", COMMAND_LINE
+        )
+    path, _, raw = text.partition("=")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return path.strip(), value
+
+
+def apply_override(data: dict[str, Any], path: str, value: Any, origin: str = COMMAND_LINE) -> None:
+    """Set ``path`` (dots; list items by name) in raw scenario data, checking it exists."""
+    parts = path.split(".")
+    node: Any = data
+    schema: Any = Scenario
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        here = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            match = [
+                item for item in node if isinstance(item, Mapping) and item.get("name") == part
+            ]
+            if not match:
+                names = [item.get("name") for item in node if isinstance(item, Mapping)]
+                raise ScenarioError(
+                    f"no item named '{part}' in {'.'.join(parts[:depth])}" + _suggest(part, names),
+                    origin,
+                    None,
+                    here,
+                )
+            if last:
+                raise ScenarioError(
+                    "cannot replace a whole list item; set one of its keys", origin, None, here
+                )
+            node = match[0]
+            continue
+        fields = _fields_of(schema)
+        if fields is not None and part not in fields:
+            raise ScenarioError(
+                f"unknown parameter '{part}'" + _suggest(part, fields), origin, None, here
+            )
+        schema = _child_schema(schema, part)
+        if last:
+            node[part] = value
+            return
+        if part not in node or node[part] is None:
+            if schema is not None and not _is_list_schema(schema):
+                node[part] = {}
+            elif _is_list_schema(schema):
+                node[part] = _default_list(data, parts[: depth + 1])
+        node = node[part]
+
+
+def _fields_of(schema: Any) -> dict[str, Any] | None:
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        return schema.model_fields
+    return None
+
+
+def _child_schema(schema: Any, name: str) -> Any:
+    fields = _fields_of(schema)
+    if fields is None or name not in fields:
+        return None
+    annotation = fields[name].annotation
+    return _unwrap(annotation)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Find the model class inside ``X | None`` or ``list[X]`` annotations."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _unwrap(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list_schema(schema: Any) -> bool:
+    return schema in (ISPParams, RightsBodyParams, AssociationParams)
+
+
+def _default_list(data: dict, parts: list[str]) -> list:
+    default = Scenario.model_fields[parts[0]].get_default(call_default_factory=True)
+    return [item.model_dump() for item in default]
+
+
+# --------------------------------------------------------------------------- validation
+def _loc_to_path(data: dict, loc: tuple) -> tuple[str, ...]:
+    """Pydantic's location (list indices) -> our key path (list items by name)."""
+    out: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if part < len(node) else None
+            name = item.get("name") if isinstance(item, Mapping) else None
+            out.append(str(name) if name is not None else str(part))
+            node = item
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return tuple(out)
+
+
+def _message(err: dict, data: dict) -> str:
+    kind, msg = err["type"], err["msg"]
+    value = err.get("input")
+    loc = err["loc"]
+    if kind == "extra_forbidden":
+        parent = _schema_at(loc[:-1])
+        options = list(_fields_of(parent) or {})
+        return (
+            f"unknown key '{loc[-1]}'"
+            + _suggest(str(loc[-1]), options)
+            + (f"; allowed keys: {', '.join(options)}" if options and len(options) <= 25 else "")
+        )
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+        return f"expected one of {expected}; got {value!r}" + _suggest(str(value), options)
+    if kind == "missing":
+        return f"required key '{loc[-1]}' is missing"
+    if kind.startswith(("greater", "less")):
+        return f"{msg.lower()}; got {value!r}"
+    if kind.endswith(("_type", "_parsing")):
+        return f"{msg.lower()}; got {value!r} ({type(value).__name__})"
+    return msg.removeprefix("Value error, ")
+
+
+def _schema_at(loc: tuple) -> Any:
+    schema: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        schema = _child_schema(schema, str(part))
+        if schema is None:
+            return None
+    return schema
+
+
+def validate(
+    data: dict[str, Any], source: _Source | None = None, file: str | None = None
+) -> Scenario:
+    """Validate raw data into a :class:`Scenario`, raising located errors."""
+    source = source or _Source()
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            path = _loc_to_path(data, err["loc"])
+            where_file, line = source.locate(path)
+            message = _message(err, data)
+            # root-level validators report problems with their own path in the message
+            if not path and ":" in message and message.split(":")[0].split(".")[0] in data:
+                head = message.split(":")[0]
+                path = tuple(head.split("."))
+                where_file, line = source.locate(path)
+                message = message[len(head) + 1 :].strip()
+            errors.append(ScenarioError(message, where_file or file, line, ".".join(path) or None))
+        raise (errors[0] if len(errors) == 1 else ScenarioErrors(errors)) from None
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Scenario:
+    """Load, merge (``extends``), override and validate a scenario.
+
+    Args:
+        path: the YAML file. ``None`` with ``data``: validate in-memory data.
+        overrides: ``{"isps.TalkTalk.stance": "graduated"}`` or ``["PATH=VALUE", ...]``.
+        data: raw scenario data (instead of, or merged over, the file).
+
+    Raises:
+        ScenarioError: located error (file, line, key path, message).
+    """
+    where: dict = {}
+    raw: dict[str, Any] = {}
+    file = None
+    if path is not None:
+        file = str(path)
+        raw = _load_chain(Path(path), where, ())
+    if data is not None:
+        raw = merge(raw, copy.deepcopy(data))
+    if overrides:
+        items = (
+            overrides.items()
+            if isinstance(overrides, Mapping)
+            else (parse_assignment(o) for o in overrides)
+        )
+        for key, value in items:
+            apply_override(raw, key, value)
+            where[tuple(key.split("."))] = (COMMAND_LINE + f" (--set {key})", None)
+    return validate(raw, _Source(where), file)
+
+
+def resolved_yaml(scenario: Scenario) -> str:
+    """The resolved scenario (defaults filled in) as YAML text."""
+    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"isps.TalkTalk.stance": "refuse", ...}``: leaves by path, list items by name."""
+    out: dict[str, Any] = {}
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}{key}."))
+    elif _is_named_list(data) and data:
+        for item in data:
+            item = dict(item)
+            name = item.pop("name")
+            out.update(flatten(item, f"{prefix}{name}."))
+    else:
+        out[prefix[:-1]] = data
+    return out
+
+
+def diff(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
+    """Parameters that differ between two resolved scenarios: (path, value in a, value in b)."""
+    fa, fb = flatten(a.to_dict()), flatten(b.to_dict())
+    missing = object()
+    rows = []
+    for key in sorted(set(fa) | set(fb)):
+        va, vb = fa.get(key, missing), fb.get(key, missing)
+        if va != vb:
+            rows.append((key, None if va is missing else va, None if vb is missing else vb))
+    return rows

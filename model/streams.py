@@ -1,0 +1,66 @@
+"""Named random streams: one numpy Generator per random process, derived from the run seed.
+
+Each process (decisions, detection, churn, ...) draws from its own stream, so two runs
+that differ only in a policy share their random numbers wherever the policy does not
+change what is drawn (common random numbers), and adding a process never shifts the
+others' numbers: a stream's key is a hash of its name, not its position in a list.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+STREAMS: tuple[str, ...] = (
+    "init",  # the initial population: ISPs, propensities, valuations
+    "decisions",  # subscribers' weekly choice to share
+    "detection",  # rights bodies' monitoring
+    "misattribution",  # whose name a detection is pinned on
+    "review",  # due-process review of sanction cases
+    "churn",  # switching ISP
+    "vpn",  # adopting a VPN
+    "legal",  # adopting a legal service
+    "litigation",  # choosing whom to sue
+    "stance",  # ISPs' and associations' noisy stance choices
+)
+
+
+def seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
+    """The run's root SeedSequence (fresh OS entropy when ``seed`` is None)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    return np.random.SeedSequence(seed)
+
+
+def make_streams(root: np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    """One independent Generator per name in :data:`STREAMS`, derived from ``root``."""
+    return {
+        name: np.random.Generator(
+            np.random.PCG64(
+                np.random.SeedSequence(
+                    root.entropy, spawn_key=(*root.spawn_key, zlib.crc32(name.encode()))
+                )
+            )
+        )
+        for name in STREAMS
+    }
+
+
+def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) -> np.ndarray:
+    """Each candidate independently with probability ``prob``, drawn sparsely.
+
+    Draws how many from a binomial, then which ones without replacement: the cost is
+    proportional to the number chosen, not to the number of candidates. ``candidates``
+    is an index array, or an int n standing for ``arange(n)`` (never materialised).
+    """
+    whole = isinstance(candidates, int | np.integer)
+    n = int(candidates) if whole else len(candidates)
+    if n == 0 or prob <= 0.0:
+        return np.empty(0, dtype=np.int64) if whole else candidates[:0]
+    if prob >= 1.0:
+        return np.arange(n) if whole else candidates
+    k = rng.binomial(n, prob)
+    picked = rng.choice(n, size=k, replace=False, shuffle=False) if k else np.empty(0, np.int64)
+    picked.sort()
+    return picked if whole else candidates[picked]
