@@ -1,15 +1,40 @@
 """The ``conduit`` command line (typer).
 
 Every command reports bad input as a located error on stderr with exit code 2 and no
-traceback (see :func:`fail`).
+traceback (see :func:`fail`). The work is done in :mod:`model.experiment` and
+:mod:`model.results`; this module parses options and prints.
+
+Commands: ``run``, ``check``, ``diff``, ``schema`` (add new commands in their own section).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
-from typing import NoReturn
+import time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from model.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_assignment,
+    resolved_yaml,
+)
+from model.scenario import diff as scenario_diff
 
 app = typer.Typer(
     name="conduit",
@@ -19,11 +44,314 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a parameter: PATH=VALUE (YAML scalar; list items by name, "
+        "e.g. isps.TalkTalk.stance=graduated). Repeatable; later wins.",
+    ),
+]
+
 
 def fail(error: Exception | str, code: int = 2) -> NoReturn:
     """Print a clear error (no traceback) and exit with ``code`` (2: bad input)."""
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(code)
+
+
+def load_or_fail(path: Path | str, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load a scenario; on bad input print the located error and exit 2."""
+    try:
+        return load_scenario(path, overrides=overrides)
+    except ScenarioError as exc:
+        fail(exc)
+
+
+def parse_overrides(assignments: list[str] | None, **flags: Any) -> dict[str, Any]:
+    """``--set PATH=VALUE`` items, then the explicit flags (``experiment.<name>``) over them."""
+    overrides: dict[str, Any] = {}
+    try:
+        for text in assignments or []:
+            path, value = parse_assignment(text)
+            overrides[path] = value
+    except ScenarioError as exc:
+        fail(exc)
+    overrides.update({f"experiment.{k}": v for k, v in flags.items() if v is not None})
+    return overrides
+
+
+# --------------------------------------------------------------------------- run
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    replicates: Annotated[int | None, typer.Option(help="Runs per sweep point.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Weeks to simulate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed of the experiment.")] = None,
+    set_: SetOption = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:port).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Results root.")] = Path("results"),
+    force: Annotated[
+        bool, typer.Option(help="Delete results of a different scenario and start afresh.")
+    ] = False,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Do not draw plots.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+) -> None:
+    """Run a scenario's experiment (replicates x sweep points); write results/<name>/.
+
+    Finished runs of the same scenario are kept and skipped: run again to resume.
+    Exit codes: 0 done, 2 bad input, 1 a run failed (the others are kept).
+    """
+    from model import experiment, results
+
+    overrides = parse_overrides(set_, replicates=replicates, steps=steps, seed=seed)
+    scenario = load_or_fail(file, overrides)
+    if workers is not None and workers < 1:
+        fail("--workers must be at least 1")
+    if "/" in scenario.name or scenario.name in ("", ".", ".."):
+        fail(f"{file}: name: '{scenario.name}' cannot be used as a results folder name")
+    progress = RunProgress(enabled=not quiet)
+    try:
+        outcome = experiment.run_experiment(
+            scenario,
+            out,
+            workers=workers or os.cpu_count() or 1,
+            scheduler=scheduler,
+            force=force,
+            scenario_file=str(file),
+            command=["conduit", *sys.argv[1:]],
+            on_start=progress.start,
+            on_result=progress.advance,
+        )
+    except results.ResultsConflict as exc:
+        progress.stop()
+        fail(exc)
+    except KeyboardInterrupt:
+        progress.stop()
+        fail("interrupted; finished runs are kept: run the same command again to resume", 130)
+    progress.stop()
+    res = results.load(outcome.directory)
+    Console().print(summary_table(res, outcome))
+    if not no_plots:
+        draw_plots(outcome.directory, quiet)
+    if outcome.failed:
+        for run_id, error in sorted(outcome.failed.items()):
+            typer.echo(f"run {run_id} failed: {error.splitlines()[0]}", err=True)
+        fail(f"{len(outcome.failed)} of {outcome.total} runs failed (see manifest.json)", 1)
+
+
+try:
+    from model.plots import plot_results
+except ImportError:  # plots land separately
+    plot_results = None
+
+
+def draw_plots(directory: Path, quiet: bool) -> None:
+    """Call ``model.plots.plot_results`` if it exists; a plotting error is only a warning."""
+    if plot_results is None:
+        return
+    try:
+        paths = plot_results(directory)
+    except Exception as exc:  # plots must not lose finished results
+        typer.echo(f"warning: plotting failed: {type(exc).__name__}: {exc}", err=True)
+        return
+    if not quiet:
+        typer.echo(f"plots: {len(paths)} files in {directory}", err=True)
+
+
+class RunProgress:
+    """Runs done, runs/s and ETA: a rich bar on a terminal, else plain lines every few seconds."""
+
+    PLAIN_EVERY = 5.0
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.console = Console(stderr=True)
+        self.bar: Progress | None = None
+        self.done = self.total = 0
+        self.started = self.last_line = time.monotonic()
+
+    def start(self, todo: int, skipped: int) -> None:
+        self.total, self.started = todo, time.monotonic()
+        if not self.enabled:
+            return
+        if skipped:
+            self.console.print(f"resuming: {skipped} runs already finished, {todo} to run")
+        if self.console.is_terminal:
+            self.bar = Progress(
+                TextColumn("runs"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=self.console,
+            )
+            self.bar.add_task("runs", total=todo, rate="")
+            self.bar.start()
+        else:
+            self.console.print(f"{todo} runs to do")
+
+    def advance(self, result: Any) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        if self.bar is not None:
+            self.bar.update(self.bar.task_ids[0], advance=1, rate=f"{rate:.2f} runs/s")
+        elif time.monotonic() - self.last_line >= self.PLAIN_EVERY or self.done == self.total:
+            eta = (self.total - self.done) / rate if rate > 0 else 0.0
+            self.console.print(
+                f"{self.done}/{self.total} runs, {rate:.2f} runs/s, ETA {eta:.0f} s",
+                highlight=False,
+            )
+            self.last_line = time.monotonic()
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def summary_table(res: Any, outcome: Any) -> Table:
+    """Key outcomes per sweep point: median and 5-95% range over replicates."""
+    from model.results import point_digest
+
+    scale = float(res.manifest.get("scale", 1.0))
+    digest = point_digest(res.summary, scale)
+    params = res.parameters
+    points = sorted(digest["point"].unique()) if len(digest) else []
+    title = (
+        f"{res.scenario.name}: {outcome.total} runs ({outcome.skipped} resumed, "
+        f"{len(outcome.failed)} failed) -> {outcome.directory}"
+    )
+    caption = "median [5%-95%] over replicates" + (
+        f"; sanctions are totals scaled to the real population (x{scale:.4g})" if scale != 1 else ""
+    )
+    table = Table(title=title, caption=caption)
+    if len(points) <= 1:  # one point: outcomes down the side, readable at any width
+        for name in ("outcome", "median", "5%", "95%"):
+            table.add_column(name, justify="left" if name == "outcome" else "right")
+        for row in digest.itertuples():
+            table.add_row(row.outcome, _fmt(row.median), _fmt(row.p05), _fmt(row.p95))
+        return table
+    table.add_column("point", justify="right")
+    for p in params:
+        table.add_column(p.split(".")[-1] if len(params) > 2 else p, justify="right")
+    labels = list(dict.fromkeys(digest["outcome"]))
+    for label in labels:
+        table.add_column(label, justify="right")
+    first = res.summary.groupby("point", sort=True).first()
+    for point in points:
+        rows = digest[digest["point"] == point].set_index("outcome")
+        cells = [_cell(rows.loc[lb]) for lb in labels]
+        values = [_fmt(first.loc[point, p]) for p in params]
+        table.add_row(str(point), *values, *cells)
+    return table
+
+
+def _cell(row: Any) -> str:
+    """Median on one line, [5%-95%] range under it."""
+    return f"{_fmt(row['median'])}\n[{_fmt(row['p05'])}-{_fmt(row['p95'])}]"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if x != x:
+        return "-"
+    if x == int(x) and abs(x) >= 1:
+        return f"{int(x):,}"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+# --------------------------------------------------------------------------- check
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    set_: SetOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Only report errors.")] = False,
+) -> None:
+    """Validate scenario files without running them; print each resolved scenario."""
+    from model.experiment import design
+
+    overrides = parse_overrides(set_)
+    bad = 0
+    for file in files:
+        try:
+            scenario = load_scenario(file, overrides=overrides)
+        except ScenarioError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            bad += 1
+            continue
+        if not quiet:
+            exp = scenario.experiment
+            points = len(design(scenario))
+            typer.echo(f"# {file}: ok, sha256 {scenario.sha256()}")
+            typer.echo(
+                f"# {points} sweep points x {exp.replicates} replicates = "
+                f"{points * exp.replicates} runs of {exp.steps} weeks"
+            )
+            typer.echo(resolved_yaml(scenario))
+    if bad:
+        raise typer.Exit(2)
+
+
+# --------------------------------------------------------------------------- diff
+@app.command()
+def diff(
+    a: Annotated[Path, typer.Argument(help="First scenario.")],
+    b: Annotated[Path, typer.Argument(help="Second scenario.")],
+) -> None:
+    """Parameters that differ between two resolved scenarios (after extends and defaults)."""
+    rows = scenario_diff(load_or_fail(a), load_or_fail(b))
+    if not rows:
+        typer.echo("no differences")
+        return
+    table = Table(title=f"{len(rows)} parameters differ")
+    table.add_column("parameter")
+    table.add_column(str(a), overflow="fold")
+    table.add_column(str(b), overflow="fold")
+    for path, va, vb in rows:
+        table.add_row(path, _show(va), _show(vb))
+    Console(width=max(Console().width, 100)).print(table)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+# --------------------------------------------------------------------------- schema
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file (the ``Scenario`` model plus ``extends``)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"] = {
+        "extends": {
+            "type": "string",
+            "description": "Path (relative to this file) of a scenario this one inherits from "
+            "and overrides.",
+        },
+        **schema["properties"],
+    }
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (docs/scenario.schema.json is this output)."""
+    typer.echo(json.dumps(scenario_schema(), indent=2))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -525,7 +525,43 @@ def load_scenario(
         for key, value in items:
             apply_override(raw, key, value)
             where[tuple(key.split("."))] = (COMMAND_LINE + f" (--set {key})", None)
-    return validate(raw, _Source(where), file)
+    scenario = validate(raw, _Source(where), file)
+    check_sweep(scenario, _Source(where), file)
+    return scenario
+
+
+def check_sweep(scenario: Scenario, source: _Source | None = None, file: str | None = None) -> None:
+    """Every sweep path must exist (same rules as ``--set``) and every swept value be valid.
+
+    Grid values are checked one by one; for ``lhs``/``sobol`` both ends of each range are.
+    Errors are located at the sweep key (file, line, ``experiment.sweep.parameters.<path>``).
+    """
+    sweep = scenario.experiment.sweep
+    if sweep is None:
+        return
+    source = source or _Source()
+    base = scenario.to_dict()
+    base["experiment"]["sweep"] = None
+    for path, spec in sweep.parameters.items():
+        key = ("experiment", "sweep", "parameters", path)
+        where_file, line = source.locate(key)
+
+        def located(message: str, key=key, where_file=where_file, line=line) -> ScenarioError:
+            return ScenarioError(message, where_file or file, line, ".".join(key))
+
+        if path.split(".")[0] == "experiment":
+            raise located("the experiment section itself cannot be swept")
+        for value in spec if isinstance(spec, list) else [spec.low, spec.high]:
+            data = copy.deepcopy(base)
+            try:
+                apply_override(data, path, value, origin=where_file or file or COMMAND_LINE)
+            except ScenarioError as exc:
+                raise located(f"sweep path does not exist: {exc.message}") from None
+            try:
+                Scenario.model_validate(data)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise located(f"swept value {value!r}: {_message(err, data)}") from None
 
 
 def resolved_yaml(scenario: Scenario) -> str:
