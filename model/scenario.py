@@ -313,6 +313,10 @@ def _load_chain(path: Path, where: dict, seen: tuple[Path, ...]) -> dict[str, An
     if not parent_path.exists():
         file, line = where.get(("extends",), (str(path), None))
         raise ScenarioError(f"'extends' target not found: {parent_path}", file, line, "extends")
+    if parent_path.resolve() in (*seen, key):
+        file, line = where.get(("extends",), (str(path), None))
+        chain = " -> ".join(str(p) for p in (*seen, key, parent_path.resolve()))
+        raise ScenarioError(f"'extends' forms a cycle: {chain}", file, line, "extends")
     parent_where: dict = {}
     base = _load_chain(parent_path, parent_where, (*seen, key))
     # the child's own lines take precedence over its parent's

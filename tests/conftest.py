@@ -1,0 +1,34 @@
+"""Shared fixtures: small scenario files (2,000 subscribers, 20 weeks) written to tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+UK = ROOT / "scenarios" / "uk-2008-bpi-vs-talktalk.yaml"
+
+
+def small_yaml(name: str = "small", extra: str = "", replicates: int = 2, steps: int = 20) -> str:
+    """A small UK scenario (extends the shipped one by absolute path) plus ``extra`` YAML."""
+    return (
+        f"extends: {UK}\n"
+        f"name: {name}\n"
+        "population: {subscribers: 2000}\n"
+        f"experiment:\n  replicates: {replicates}\n  seed: 7\n  steps: {steps}\n" + extra
+    )
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """``write(name, text)``: a file in tmp_path holding ``text``."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return _write
