@@ -179,4 +179,8 @@ class Regulator(mesa.Agent):
             self.costs += take * p.cost_per_case * self.model.scale
             upheld.append(_Batch(batch.week, batch.isp, idx[keep], wrongful[keep], batch.regime))
         self.queue = remaining
+        if budget is not None:
+            # capacity is a weekly rate: a week's unused whole cases are lost, only the
+            # fraction of a case carries over (else idle weeks bank capacity for a burst)
+            self.capacity_credit -= int(self.capacity_credit)
         return upheld
