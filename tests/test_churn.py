@@ -1,0 +1,116 @@
+"""Rules of switching ISP: base churn, conservation, sharers' flight from policing ISPs,
+and suspended subscribers signing up elsewhere.
+
+Base churn picks each subscriber with probability base_weekly each week, and every
+picked subscriber moves (to another ISP): the weekly count is Binomial(n, base_weekly).
+Tolerances: Z = 4.5 standard errors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model import PolicyModel, load_scenario
+
+Z = 4.5
+
+
+def build(stances, n=20_000, seed=8, churn=None, body=None, regulator=None):
+    k = len(stances)
+    shares = [round(1 / k, 6)] * (k - 1)
+    shares.append(1 - sum(shares))
+    isps = [
+        {"name": f"I{i}", "market_share": s, "stance": st, "adaptive": False, "price": 15}
+        for i, (s, st) in enumerate(zip(shares, stances, strict=True))
+    ]
+    data = {
+        "population": {"subscribers": n, "churn": churn or {}},
+        "isps": isps,
+        "rights_bodies": [
+            {"name": "RB", "detection_prob": 0.05, "escalates": False, **(body or {})}
+        ],
+        "regulator": regulator or {},
+    }
+    return PolicyModel(load_scenario(data=data), rng=seed)
+
+
+def test_base_churn_rate_matches_base_weekly():
+    rate, n, weeks = 0.01, 20_000, 20
+    m = build(["refuse"] * 3, n, churn={"base_weekly": rate, "suspended_switch_weekly": 0.0})
+    df = m.run(weeks).outcomes()
+    moves = (df.churn * n).round().sum()
+    trials = n * weeks
+    assert abs(moves - rate * trials) < Z * math.sqrt(trials * rate * (1 - rate))
+
+
+def test_single_isp_means_no_switching():
+    m = build(["graduated"], 5000, churn={"base_weekly": 0.05})
+    df = m.run(10).outcomes()
+    assert (df.churn == 0).all()
+    assert (df["customers.I0"] == 5000).all()
+
+
+def test_customer_counts_are_conserved_and_match_isp_codes_every_week():
+    m = build(["graduated", "refuse", "disconnect"], 10_000, churn={"base_weekly": 0.02})
+    for _ in range(15):
+        m.step()
+        subs = m.population
+        assert np.array_equal(subs.customers, np.bincount(subs.isp, minlength=3))
+        assert subs.customers.sum() == subs.n
+    df = m.outcomes()
+    customers = df[[f"customers.I{i}" for i in range(3)]].sum(axis=1)
+    assert (customers == 10_000).all()
+    shares = df[[f"market_share.I{i}" for i in range(3)]].sum(axis=1)
+    assert np.allclose(shares, 1.0)
+
+
+def propensity_gap(m: PolicyModel) -> float:
+    """Mean propensity at the last ISP minus at the first (a persistent sharer trait)."""
+    subs = m.population
+    return float(subs.propensity[subs.isp == 1].mean() - subs.propensity[subs.isp == 0].mean())
+
+
+# Under random moves the mean propensity of ~10,000 customers has standard error
+# sd / sqrt(10,000) = 2 / 100 = 0.02; the gap between two ISPs sqrt(2) x 0.02.
+GAP_TOLERANCE = Z * math.sqrt(2) * 2.0 / math.sqrt(10_000)
+CHURN = {"base_weekly": 0.003, "enforcement_weekly": 0.05, "suspended_switch_weekly": 0.0}
+
+
+def test_sharers_drift_to_the_only_refusing_isp():
+    m = build(["graduated", "refuse"], churn=CHURN)
+    start = propensity_gap(m)
+    m.run(40)
+    df = m.outcomes()
+    assert propensity_gap(m) - start > GAP_TOLERANCE
+    assert df["customers.I1"].iloc[-1] > df["customers.I0"].iloc[-1]
+
+
+def test_no_drift_when_all_isps_police_alike():
+    m = build(["graduated", "graduated"], churn=CHURN)
+    start = propensity_gap(m)
+    df = m.run(40).outcomes()
+    assert abs(propensity_gap(m) - start) < GAP_TOLERANCE
+    # no penalty gap, so no enforcement churn: only base churn, Binomial(n weeks, base)
+    moves, trials = (df.churn * 20_000).round().sum(), 20_000 * 40
+    assert abs(moves - 0.003 * trials) < Z * math.sqrt(trials * 0.003 * 0.997)
+
+
+def test_suspended_subscribers_switch_only_where_the_law_allows():
+    churn = {"base_weekly": 0.0, "enforcement_weekly": 0.0, "suspended_switch_weekly": 0.5}
+    body = {"detection_prob": 0.2}
+    for allowed in (False, True):
+        m = build(
+            ["disconnect", "disconnect"],
+            5000,
+            churn=churn,
+            body=body,
+            regulator={"suspended_may_switch": allowed},
+        )
+        df = m.run(6).outcomes()
+        assert df.sanctions.sum() > 0
+        if allowed:
+            assert df.churn.sum() > 0
+        else:
+            assert (df.churn == 0).all()
