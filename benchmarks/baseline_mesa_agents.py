@@ -1,0 +1,755 @@
+"""Baseline for the benchmark: the conduit rules written one ``mesa.Agent`` per subscriber.
+
+This is the model as a Mesa user would write it by default: every broadband account is a
+:class:`SubscriberAgent` with plain Python attributes, and the weekly subscriber rules of
+docs/ODD.md (section 7) run one agent at a time, activated through
+``model.agents_by_type[SubscriberAgent].shuffle_do(...)`` and drawing from the model's
+``random.Random`` (``model.random``). The institutions work the same way: a rights body
+loops over the sharing agents and detects each one with its probability, an ISP handles
+its notices one at a time through the ladder, the courts review one case at a time.
+
+It exists to measure what vectorising the population buys (``benchmarks/bench_model.py``
+prints the speed-up of :class:`model.PolicyModel` over it at equal size) and it implements
+the same rules, so that the comparison is fair: ``tests/test_baseline_equivalence.py``
+checks that the two models' outcome distributions agree over many seeds. Their random
+numbers differ (different generators, different order of draws), so the equivalence is
+distributional, not run by run.
+
+Why two subscriber stages (``decide`` then ``adapt``) rather than one ``step()``: the
+ODD's week interleaves subscribers and institutions (subscribers decide, rights bodies
+detect, ISPs warn and sanction, then subscribers adapt), so a single per-agent step would
+change the rules. Staged activation is the standard Mesa idiom for that (Mesa 2's
+``StagedActivation``); :meth:`SubscriberAgent.step` runs the current stage.
+
+To keep the rules identical, the pure logic that does not touch per-subscriber state is
+reused from the model: regimes and penalties (:mod:`model.agents.regime`), the
+regulator's pressure and stages, ISPs' stance costs and associations, rights bodies'
+escalation, and the week-level helpers of :class:`~model.policy_model.PolicyModel`
+(penalty by ISP, brand weights, stance choice, pressure on an ISP, legal price). Those
+read ISP-level customer counts as ``model.population.customers``, which here is a tally
+kept by the ISP agents (:class:`_Accounts`), not a per-subscriber array.
+
+Usage::
+
+    from benchmarks.baseline_mesa_agents import AgentBasedPolicyModel
+    m = AgentBasedPolicyModel(load_scenario(data={...}), rng=3).run(40)
+    df = m.outcomes()          # same columns and meanings as PolicyModel.outcomes()
+
+    python -m benchmarks.baseline_mesa_agents   # time 1k and 10k subscribers x 52 weeks
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model import load_scenario
+from model.agents.association import Association
+from model.agents.isp import ISP
+from model.agents.regime import Regime
+from model.agents.regulator import Regulator
+from model.agents.rights_body import RightsBody
+from model.policy_model import LEGISLATIVE_EVENTS, PolicyModel
+from model.scenario import Scenario
+from model.subscribers import allocate, propensity_mean
+
+ROOT = Path(__file__).resolve().parent.parent
+UK_SCENARIO = ROOT / "scenarios" / "uk-2008-bpi-vs-talktalk.yaml"
+
+NEVER = -30_000
+"""``last_notice`` of a subscriber who never had a notice (as in model.subscribers)."""
+
+
+def _sigmoid(u: float) -> float:
+    """The logistic function, safe for very negative utilities."""
+    if u < -700.0:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-u))
+
+
+# --------------------------------------------------------------------------- subscribers
+class SubscriberAgent(mesa.Agent):
+    """One broadband account, with its state as plain Python attributes.
+
+    Attributes:
+        isp: index of its ISP.
+        propensity: urge to share in a week with no enforcement (logit units).
+        legal_value: weekly value of a legal service to it (GBP/week).
+        risk: own perceived risk from notices received (fades each week).
+        perceived: this week's perceived risk, min(1, risk + salience term).
+        sharing: shared files this week.
+        vpn, legal: uses a VPN; subscribes to the legal service.
+        strikes, true_strikes: unexpired notices on file at its ISP; those rightly attributed.
+        last_notice: week of its last notice (NEVER if none).
+        suspended_until, throttled_until: week its sanction ends (inactive if <= now).
+    """
+
+    def __init__(self, model: AgentBasedPolicyModel, isp: int, propensity: float, legal_value):
+        super().__init__(model)
+        self.isp = isp
+        self.propensity = propensity
+        self.legal_value = legal_value
+        self.risk = 0.0
+        self.perceived = 0.0
+        self.sharing = False
+        self.vpn = False
+        self.legal = False
+        self.strikes = 0
+        self.true_strikes = 0
+        self.last_notice = NEVER
+        self.suspended_until = 0
+        self.throttled_until = 0
+
+    def step(self) -> None:
+        """Run the model's current subscriber stage (``decide`` or ``adapt``)."""
+        getattr(self, self.model.stage)()
+
+    def decide(self) -> None:
+        """ODD 7.1: share this week with probability sigmoid(U); not while suspended.
+
+        U = propensity - r x penalty(ISP) (x vpn factor behind a VPN) - legal pull x legal,
+        r = min(1, own risk + salience_weight x salience).
+        """
+        m = self.model
+        perceived = self.risk + m.salience_risk
+        if perceived > 1.0:
+            perceived = 1.0
+        self.perceived = perceived
+        u = self.propensity
+        penalty = m.penalty[self.isp]
+        if penalty > 0.0:
+            deterrence = perceived * penalty
+            if self.vpn:
+                deterrence *= m.vpn_penalty_factor
+            u -= deterrence
+        if self.legal:
+            u -= m.legal_pull
+        shares = m.random.random() < _sigmoid(u)
+        self.sharing = shares and self.suspended_until <= m.week
+
+    def receive_notice(self, jump: float, vpn_on_notice: float) -> None:
+        """ODD 7.2 and 7.8: a notice from its ISP raises own risk; it may adopt a VPN."""
+        self.risk += jump * (1.0 - self.risk)
+        if not self.vpn and self.model.random.random() < vpn_on_notice:
+            self.vpn = True
+
+    def adapt(self) -> None:
+        """ODD 7.8 then 7.2: VPN under enforcement, legal service, switching ISP; risk fades.
+
+        Switching: base churn, else flight of a sharer from a policing ISP, else a
+        suspended subscriber signing up elsewhere (at most one move a week; the
+        destination weights are those of the first reason that applies, as in the
+        vectorised model). Own risk then fades by exp(-1 / decay weeks).
+        """
+        m = self.model
+        rnd = m.random
+        week = m.week
+        # VPN: a sharer at an ISP whose penalty is positive, weekly prob rate x r
+        if (
+            self.sharing
+            and not self.vpn
+            and m.vpn_rate > 0.0
+            and m.penalty[self.isp] > 0.0
+            and rnd.random() < m.vpn_rate * self.perceived
+        ):
+            self.vpn = True
+        # legal service: value + risk_value x r beats the price; weekly adoption rate
+        if (
+            m.legal_open
+            and not self.legal
+            and self.legal_value + m.legal_risk_value * self.perceived > m.legal_price_now
+            and rnd.random() < m.legal_adoption_rate
+        ):
+            self.legal = True
+            m.new_legal += 1
+        # switching ISP
+        weights = None
+        if rnd.random() < m.base_churn:
+            weights = m.brand_weights
+        elif self.sharing and m.flight[self.isp] > 0.0 and rnd.random() < m.flight[self.isp]:
+            weights = m.avoid_weights
+        elif m.suspended_churn > 0.0 and self.suspended_until > week:
+            if rnd.random() < m.suspended_churn:
+                weights = m.brand_weights
+        if weights is not None:
+            w = list(weights)
+            w[self.isp] = 0.0  # switching means another ISP
+            if sum(w) > 0.0:
+                m.move(self, rnd.choices(m.isp_codes, weights=w)[0])
+        self.risk *= m.risk_decay
+
+
+# --------------------------------------------------------------------------- institutions
+class _Accounts:
+    """ISP-level tallies the reused institutional code reads as ``model.population``.
+
+    ``n`` is the population size; ``customers`` the customers of each ISP, kept by the
+    ISP agents (counters updated on every switch), not a per-subscriber array.
+    """
+
+    def __init__(self, model: AgentBasedPolicyModel, n: int):
+        self.model = model
+        self.n = n
+
+    @property
+    def customers(self) -> np.ndarray:
+        return np.array([isp.customers for isp in self.model.isps], dtype=np.int64)
+
+
+class ISPAgent(ISP):
+    """An ISP that handles its notices one at a time through the ladder (ODD 7.4).
+
+    Stance review, expected costs, capacity and revenue are the model's own
+    (:class:`model.agents.isp.ISP`).
+    """
+
+    def __init__(self, model, params, index: int, customers: int):
+        self.customers = customers
+        super().__init__(model, params, index)
+
+    def reset_week(self) -> None:
+        super().reset_week()
+        self.delivered: list[SubscriberAgent] = []
+
+    def process_notices(
+        self, notices: list[tuple[SubscriberAgent, bool]], week: int
+    ) -> list[tuple[SubscriberAgent, bool]]:
+        """Handle this week's (subscriber, wrongful) notices; return the sanction cases.
+
+        Refusing: every notice is dropped. Else up to capacity: several notices about one
+        subscriber count as one strike, wrongful only if all were misattributed; strikes
+        after ``strike_expiry_weeks`` of quiet are cleared; strike k <= L gives a warning
+        at level k, strike L+1 reaches the sanction step (strikes reset), wrongful if the
+        true strikes are <= L. ``forward`` only warns.
+        """
+        regime = self.regime
+        self.received += len(notices)
+        if not notices:
+            return []
+        if not regime.polices:
+            self.refused += len(notices)
+            return []
+        cap = self.capacity()
+        if cap is not None and len(notices) > cap:
+            self.dropped += len(notices) - cap
+            notices = notices[:cap]
+        self.handled += len(notices)
+        self.costs += len(notices) * self.params.cost_per_notice * self.model.scale
+        all_wrongful: dict[SubscriberAgent, bool] = {}
+        for agent, wrongful in notices:
+            all_wrongful[agent] = all_wrongful.get(agent, True) and wrongful
+        levels = regime.warning_levels
+        expiry = self.params.strike_expiry_weeks
+        cases = []
+        for agent, wrongful in all_wrongful.items():
+            if week - agent.last_notice > expiry:
+                agent.strikes = 0
+                agent.true_strikes = 0
+            strikes = agent.strikes + 1
+            true = agent.true_strikes + (0 if wrongful else 1)
+            agent.last_notice = week
+            self.delivered.append(agent)
+            if regime.stance == "forward":
+                self._warn(min(strikes, max(levels, 1)))
+                agent.strikes = min(strikes, 255)
+                agent.true_strikes = min(true, 255)
+            elif strikes > levels:
+                agent.strikes = 0
+                agent.true_strikes = 0
+                cases.append((agent, true <= levels))
+            else:
+                self._warn(strikes)
+                agent.strikes = strikes
+                agent.true_strikes = true
+        return cases
+
+    def _warn(self, level: int) -> None:
+        self.warnings[level] = self.warnings.get(level, 0) + 1
+
+
+class RightsBodyAgent(RightsBody):
+    """A rights body that checks each sharing agent in turn (ODD 7.3, 7.7).
+
+    Escalation, lobbying, pressure and the legal service are the model's own
+    (:class:`model.agents.rights_body.RightsBody`).
+    """
+
+    def __init__(self, model, params, index: int):
+        super().__init__(model, params, index)
+        self.target_list = [bool(t) for t in self.targets]
+
+    def reset_week(self) -> None:
+        super().reset_week()
+        self.detected_rightly: list[SubscriberAgent] = []
+
+    def monitor(
+        self, week: int, sharers: list[SubscriberAgent]
+    ) -> list[tuple[SubscriberAgent, bool]]:
+        """Detect each sharer at a targeted ISP with its probability; name someone for each.
+
+        Detections beyond the notice budget are not sent (random order). Each detection is
+        misattributed with ``misattribution_rate`` to a random customer of the same ISP.
+        Returns (subscriber named, wrongful) pairs.
+        """
+        p = self.params
+        if week < p.start_week:
+            return []
+        m = self.model
+        rnd = m.random
+        found = []
+        for agent in sharers:
+            if not self.target_list[agent.isp]:
+                continue
+            prob = p.detection_prob * p.vpn_detection_factor if agent.vpn else p.detection_prob
+            if rnd.random() < prob:
+                found.append(agent)
+        rnd.shuffle(found)
+        if p.notice_budget is not None:
+            monitored = sum(isp.customers for isp in m.isps if self.target_list[isp.index])
+            found = found[: int(p.notice_budget / 1000.0 * monitored)]
+        self.detections = len(found)
+        notices = []
+        for agent in found:
+            if rnd.random() < p.misattribution_rate:
+                notices.append((rnd.choice(m.customers_of(agent.isp)), True))
+                self.wrongful_notices += 1
+            else:
+                notices.append((agent, False))
+                self.detected_rightly.append(agent)
+        self.notices_sent = len(notices)
+        self.costs += len(found) * p.cost_per_detection * m.scale
+        return notices
+
+    def litigate(self, week: int) -> list[SubscriberAgent]:
+        """While litigating, sue a Poisson number of this week's rightly named sharers."""
+        if self.level_name != "litigate" or week < self.params.start_week:
+            return []
+        m = self.model
+        rate = self.params.lawsuits_per_million * m.population.n / 1e6
+        k = min(int(m.rng.poisson(rate)), len(self.detected_rightly))
+        sued = m.random.sample(self.detected_rightly, k)
+        self.lawsuits = len(sued)
+        self.costs += len(sued) * self.params.cost_per_lawsuit * m.scale
+        return sued
+
+
+class RegulatorAgent(Regulator):
+    """The regulator with a due-process queue of single cases (ODD 7.6).
+
+    Pressure, stages, binding regime and anticipation are the model's own
+    (:class:`model.agents.regulator.Regulator`).
+    """
+
+    def submit(
+        self, week: int, isp: int, cases: list[tuple[SubscriberAgent, bool]], regime: Regime
+    ) -> None:
+        """Sanction cases wait for review: (week, isp, subscriber, wrongful, regime)."""
+        for agent, wrongful in cases:
+            self.queue.append((week, isp, agent, wrongful, regime))
+
+    def backlog(self) -> int:
+        return len(self.queue)
+
+    def review(self, week: int, rnd) -> list[tuple]:
+        """Review cases that have waited ``review_delay_weeks``, oldest first, up to capacity.
+
+        A misattributed case is overturned with ``review_accuracy``; a correct one upheld
+        with ``uphold_rate``. Returns the upheld cases.
+        """
+        p = self.params
+        if p.review_capacity is None:
+            budget = None
+        else:
+            self.capacity_credit += p.review_capacity * self.model.population.n / 1e6
+            budget = int(self.capacity_credit)
+        upheld, remaining = [], []
+        for case in self.queue:
+            submitted, _isp, _agent, wrongful, _regime = case
+            if week - submitted < p.review_delay_weeks or budget == 0:
+                remaining.append(case)
+                continue
+            if budget is not None:
+                budget -= 1
+                self.capacity_credit -= 1
+            draw = rnd.random()
+            keep = draw >= p.review_accuracy if wrongful else draw < p.uphold_rate
+            self.reviewed += 1
+            self.costs += p.cost_per_case * self.model.scale
+            if keep:
+                self.upheld += 1
+                upheld.append(case)
+            elif wrongful:
+                self.overturned += 1
+        self.queue = remaining
+        return upheld
+
+
+# --------------------------------------------------------------------------- the model
+class AgentBasedPolicyModel(mesa.Model):
+    """The conduit model with one ``mesa.Agent`` per subscriber (benchmark baseline).
+
+    Same week as :class:`model.PolicyModel` (docs/ODD.md, section 3), same outcomes.
+
+    Args:
+        scenario: a validated scenario.
+        rng: an int seed (or None for fresh entropy); per-agent draws use ``self.random``.
+    """
+
+    stage = "decide"
+    """The subscriber stage :meth:`SubscriberAgent.step` runs."""
+
+    # week-level rules that do not touch per-subscriber state: the model's own
+    penalty_by_isp = PolicyModel.penalty_by_isp
+    legal_service_available = PolicyModel.legal_service_available
+    legal_price = PolicyModel.legal_price
+    _brand_weights = PolicyModel._brand_weights
+    choose_stance = PolicyModel.choose_stance
+    pressure_on = PolicyModel.pressure_on
+    _add_salience = PolicyModel._add_salience
+
+    def __init__(self, scenario: Scenario, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.params = scenario
+        self.streams = {"stance": self.rng}  # read by the reused choose_stance
+        pop = scenario.population
+        n = pop.subscribers
+        self.scale = (pop.represents or n) / n
+        self.population = _Accounts(self, n)
+        shares = np.array([isp.market_share for isp in scenario.isps])
+        counts = [int(c) for c in allocate(n, shares)]
+        self.regulator = RegulatorAgent(self, scenario.regulator)
+        self.isps = [ISPAgent(self, p, i, counts[i]) for i, p in enumerate(scenario.isps)]
+        self.isp_codes = list(range(len(self.isps)))
+        self.associations = [Association(self, p) for p in scenario.associations]
+        by_name = {a.name: a for a in self.associations}
+        for isp in self.isps:
+            if isp.params.association is not None:
+                isp.association = by_name[isp.params.association]
+                isp.association.members.append(isp)
+        self.rights_bodies = [
+            RightsBodyAgent(self, p, i) for i, p in enumerate(scenario.rights_bodies)
+        ]
+
+        # subscribers: exact shares in random order; logit-normal propensity; legal value
+        codes = [k for k, c in enumerate(counts) for _ in range(c)]
+        self.random.shuffle(codes)
+        mu = propensity_mean(pop.sharing.baseline_share, pop.sharing.propensity_sd)
+        gauss = self.random.gauss
+        for code in codes:
+            SubscriberAgent(
+                self,
+                code,
+                mu + pop.sharing.propensity_sd * gauss(),
+                pop.legal.value_mean + pop.legal.value_sd * gauss(),
+            )
+        self.subscribers = self.agents_by_type[SubscriberAgent]
+        self.baseline_sharers = sum(_sigmoid(a.propensity) for a in self.subscribers)
+
+        self.salience = 0.0
+        self.week = 0
+        self.sharers_at: np.ndarray | None = None
+        self._infringing_share = 0.0
+        self._pending_lobbying = 0.0
+        self._pending_wrongful = 0
+        self._destination_base = self._brand_weights()
+        self.brand_weights = self._destination_base.tolist()
+        self.max_warning_level = max(
+            [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
+        )
+        self._customers_of: list[list[SubscriberAgent]] | None = None
+        self._rows: list[dict[str, Any]] = []
+        for assoc in self.associations:
+            assoc.review(0)
+        for isp in self.isps:
+            isp.update_regime()
+
+    # ------------------------------------------------------------------ public API
+    def run(self, weeks: int | None = None) -> AgentBasedPolicyModel:
+        """Simulate ``weeks`` weeks (default: the scenario's ``experiment.steps``)."""
+        for _ in range(weeks if weeks is not None else self.params.experiment.steps):
+            self.step()
+        return self
+
+    def outcomes(self) -> pd.DataFrame:
+        """One row per simulated week, columns as in ``PolicyModel.outcomes()``."""
+        return pd.DataFrame(self._rows)
+
+    @property
+    def infringing_share(self) -> float:
+        return self._infringing_share
+
+    def customers_of(self, isp: int) -> list[SubscriberAgent]:
+        """The customers of ``isp`` this week (built once a week, before anyone switches)."""
+        if self._customers_of is None:
+            self._customers_of = [[] for _ in self.isps]
+            for agent in self.subscribers:
+                self._customers_of[agent.isp].append(agent)
+        return self._customers_of[isp]
+
+    def move(self, agent: SubscriberAgent, to_isp: int) -> None:
+        """``agent`` switches to ``to_isp``: the new ISP has no record of it."""
+        self.isps[agent.isp].customers -= 1
+        self.isps[to_isp].customers += 1
+        agent.isp = to_isp
+        agent.strikes = 0
+        agent.true_strikes = 0
+        agent.last_notice = NEVER
+        agent.suspended_until = 0
+        agent.throttled_until = 0
+        self.churned += 1
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """One week, in the ODD's order of events (section 3)."""
+        week = self.week
+        pop = self.params.population
+        for agent in (self.regulator, *self.isps, *self.rights_bodies):
+            agent.reset_week()
+        self._customers_of = None
+
+        # 1. regulator: pressure and legislative stage
+        refusing = sum(
+            isp.params.market_share for isp in self.isps if isp.regime.stance == "refuse"
+        )
+        self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
+        self.regulator.update_stage(week)
+        self._add_salience(
+            sum(
+                getattr(self.params.salience, LEGISLATIVE_EVENTS[e])
+                for e in self.regulator.events
+                if e in LEGISLATIVE_EVENTS
+            )
+        )
+
+        # 2. ISPs' stances and regimes
+        for assoc in self.associations:
+            if week > 0 and week % assoc.params.review_interval_weeks == 0:
+                assoc.review(week)
+        for isp in self.isps:
+            if week > 0 and week % isp.params.review_interval_weeks == 0:
+                isp.review_stance(week)
+            isp.update_regime()
+
+        # 3. subscribers decide, one agent at a time
+        penalty = self.penalty_by_isp()
+        self.penalty = penalty.tolist()
+        self.salience_risk = pop.risk.salience_weight * self.salience
+        self.vpn_penalty_factor = pop.vpn.penalty_factor
+        self.legal_pull = pop.legal.pull if self.legal_service_available() else 0.0
+        self.stage = "decide"
+        self.subscribers.shuffle_do("step")
+        sharers = [a for a in self.subscribers if a.sharing]
+        at = [0] * len(self.isps)
+        for a in sharers:
+            at[a.isp] += 1
+        self.sharers_at = np.array(at, dtype=np.int64)
+        self._infringing_share = len(sharers) / self.population.n
+
+        # 4-5. monitoring, notices, ISPs' handling (one notice at a time)
+        inbox: list[list[tuple[SubscriberAgent, bool]]] = [[] for _ in self.isps]
+        for body in self.rights_bodies:
+            for agent, wrongful in body.monitor(week, sharers):
+                inbox[agent.isp].append((agent, wrongful))
+        cases = [isp.process_notices(inbox[isp.index], week) for isp in self.isps]
+        delivered = [a for isp in self.isps for a in isp.delivered]
+
+        # 6. notified subscribers react
+        for agent in delivered:
+            agent.receive_notice(pop.risk.notice_jump, pop.vpn.adopt_on_notice)
+
+        # 7. sanctions, due process, litigation
+        sanctions = self._sanction(cases, week)
+        sued = [a for b in self.rights_bodies for a in b.litigate(week)]
+        for agent in sued:
+            agent.risk = 1.0
+        if sued:
+            self._add_salience(self.params.salience.lawsuit_impulse)
+
+        # 8. subscribers adapt, one agent at a time (then own risk fades: nothing reads
+        #    own risk between here and the end of the week)
+        self._prepare_adaptation(week, penalty)
+        self.stage = "adapt"
+        self.subscribers.shuffle_do("step")
+
+        # 9. escalation
+        threats = 0
+        for body in self.rights_bodies:
+            if body.review_escalation(week, self._infringing_share) and body.level_name == "threat":
+                threats += 1
+        self._add_salience(threats * self.params.salience.threat_impulse)
+        self._pending_lobbying = sum(b.lobbying() for b in self.rights_bodies)
+        self._pending_wrongful = sanctions["wrongful"]
+
+        # 10. record, salience fades and rises with news
+        self._record(week, sharers, sanctions, penalty)
+        per_1000 = 1000.0 / self.population.n
+        sal = self.params.salience
+        self.salience *= math.exp(-1.0 / sal.decay_weeks)
+        self._add_salience(
+            sal.notice_weight * len(delivered) * per_1000
+            + sal.sanction_weight * sanctions["applied"] * per_1000
+        )
+        for isp in self.isps:
+            isp.notices_recent += (
+                isp.received - isp.notices_recent
+            ) / isp.params.review_interval_weeks
+        self.week += 1
+
+    def _prepare_adaptation(self, week: int, penalty: np.ndarray) -> None:
+        """Week-level quantities the subscribers' ``adapt`` stage reads."""
+        pop = self.params.population
+        churn = pop.churn
+        self.new_legal = 0
+        self.churned = 0
+        self.vpn_rate = pop.vpn.weekly_rate if np.any(penalty > 0) else 0.0
+        self.legal_open = self.legal_service_available()
+        self.legal_price_now = self.legal_price()
+        self.legal_risk_value = pop.legal.risk_value
+        self.legal_adoption_rate = pop.legal.adoption_rate
+        self.base_churn = churn.base_weekly
+        gap = penalty - penalty.min()
+        self.flight = [
+            min(1.0, churn.enforcement_weekly * g) if churn.enforcement_weekly > 0 else 0.0
+            for g in gap.tolist()
+        ]
+        self.avoid_weights = (self._destination_base * np.exp(-churn.avoidance * penalty)).tolist()
+        self.suspended_churn = (
+            churn.suspended_switch_weekly if self.params.regulator.suspended_may_switch else 0.0
+        )
+        self.risk_decay = math.exp(-1.0 / pop.risk.decay_weeks)
+
+    def _sanction(self, cases: list, week: int) -> dict[str, int]:
+        """Carry out sanctions, case by case, after review where due process applies."""
+        due_process = self.params.regulator.due_process
+        counts = {"cases": 0, "applied": 0, "wrongful": 0, "wrongful_cases": 0}
+        for isp, isp_cases in zip(self.isps, cases, strict=True):
+            counts["cases"] += len(isp_cases)
+            counts["wrongful_cases"] += sum(1 for _, wrongful in isp_cases if wrongful)
+            if due_process:
+                self.regulator.submit(week, isp.index, isp_cases, isp.regime)
+            else:
+                for agent, wrongful in isp_cases:
+                    self._apply(isp, agent, wrongful, isp.regime, week, counts)
+        if due_process:
+            for _submitted, k, agent, wrongful, regime in self.regulator.review(week, self.random):
+                if agent.isp == k:  # switched ISP: the case lapses
+                    self._apply(self.isps[k], agent, wrongful, regime, week, counts)
+        return counts
+
+    def _apply(self, isp, agent, wrongful: bool, regime: Regime, week: int, counts) -> None:
+        if regime.sanction == "none":
+            return
+        until = week + 1 + regime.sanction_weeks
+        if regime.sanction == "suspension":
+            agent.suspended_until = until
+        else:
+            agent.throttled_until = until
+        counts["applied"] += 1
+        counts["wrongful"] += int(wrongful)
+        isp.costs += isp.params.cost_per_sanction * self.scale
+
+    # ------------------------------------------------------------------ record
+    def _record(self, week: int, sharers, sanctions, penalty) -> None:
+        n = self.population.n
+        pop = self.params.population
+        suspended = throttled = vpn = legal = 0
+        perceived = 0.0
+        for a in self.subscribers:
+            suspended += a.suspended_until > week
+            throttled += a.throttled_until > week
+            vpn += a.vpn
+            legal += a.legal
+            perceived += a.perceived
+        throttled_sharers = sum(1 for a in sharers if a.throttled_until > week)
+        traffic = len(sharers) - (1.0 - pop.throttle_traffic_factor) * throttled_sharers
+        spending = pop.spending
+        row: dict[str, Any] = {
+            "week": week,
+            "infringing_share": len(sharers) / n,
+            "p2p_traffic": 100.0 * traffic / self.baseline_sharers
+            if self.baseline_sharers
+            else 0.0,
+            "notices_sent": sum(b.notices_sent for b in self.rights_bodies),
+            "notices_handled": sum(i.handled for i in self.isps),
+            "notices_refused": sum(i.refused for i in self.isps),
+            "notices_dropped": sum(i.dropped for i in self.isps),
+        }
+        for level in range(1, self.max_warning_level + 1):
+            row[f"warnings_level_{level}"] = sum(i.warnings.get(level, 0) for i in self.isps)
+        row.update(
+            {
+                "sanction_cases": sanctions["cases"],
+                "sanctions": sanctions["applied"],
+                "wrongful_notices": sum(b.wrongful_notices for b in self.rights_bodies),
+                "wrongful_sanctions": sanctions["wrongful"],
+                "cases_reviewed": self.regulator.reviewed,
+                "cases_overturned": self.regulator.overturned,
+                "review_backlog": self.regulator.backlog(),
+                "lawsuits": sum(b.lawsuits for b in self.rights_bodies),
+                "suspended_share": suspended / n,
+                "throttled_share": throttled / n,
+                "vpn_share": vpn / n,
+                "legal_share": legal / n,
+                "new_legal": self.new_legal,
+                "perceived_risk": perceived / n,
+                "salience": self.salience,
+                "legislative_pressure": self.regulator.pressure,
+                "legislative_stage": self.regulator.stage,
+                "law_in_force": int(self.regulator.law_in_force),
+                "churn": self.churned / n,
+            }
+        )
+        row["rights_holder_revenue"] = self.scale * (
+            spending.purchases_weekly * (n - len(sharers) * (1.0 - spending.sharer_purchase_factor))
+            + (legal * self.legal_price() if legal else 0.0)
+        )
+        for isp, pen in zip(self.isps, penalty.tolist(), strict=True):
+            row[f"market_share.{isp.name}"] = isp.customers / n
+            row[f"customers.{isp.name}"] = isp.customers
+            row[f"stance.{isp.name}"] = isp.regime.stance
+            row[f"notices_handled.{isp.name}"] = isp.handled
+            row[f"penalty.{isp.name}"] = pen
+            row[f"profit.{isp.name}"] = isp.weekly_revenue() - isp.costs
+            row[f"enforcement_cost.{isp.name}"] = isp.costs
+        for body in self.rights_bodies:
+            row[f"enforcement_cost.{body.name}"] = body.costs
+            row[f"escalation_level.{body.name}"] = body.level
+        row["enforcement_cost.regulator"] = self.regulator.costs
+        self._rows.append(row)
+
+
+# --------------------------------------------------------------------------- timing
+def time_baseline(
+    subscribers: int, steps: int = 52, seed: int = 0, scenario: str | Path = UK_SCENARIO
+) -> float:
+    """Seconds to build and run the per-agent baseline (wall clock, ``perf_counter``).
+
+    Runs ``scenario`` (default: the UK 2008 scenario) with ``population.subscribers``
+    overridden, for ``steps`` weeks from seed ``seed``. Building the agents is included,
+    as it is part of what a per-agent model costs.
+    """
+    s = load_scenario(scenario, overrides={"population.subscribers": subscribers})
+    start = time.perf_counter()
+    AgentBasedPolicyModel(s, rng=seed).run(steps)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the baseline's seconds for each size given (default 1,000 and 10,000) x 52 weeks."""
+    sizes = [int(a) for a in (argv if argv is not None else sys.argv[1:])] or [1_000, 10_000]
+    for n in sizes:
+        print(
+            f"baseline (one mesa.Agent per subscriber): {n:>7,} subscribers x 52 weeks: "
+            f"{time_baseline(n, 52, seed=0):.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
