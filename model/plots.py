@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from matplotlib import dates as mdates
+from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -52,7 +53,7 @@ QUANTILES: dict[str, float] = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0
 
 OUTCOMES: dict[str, tuple[str, str, float]] = {
     "infringing_share": ("Infringing share", "% of subscribers sharing that week", 100.0),
-    "p2p_traffic": ("P2P traffic", "index (sharing without enforcement = 100)", 1.0),
+    "p2p_traffic": ("P2P traffic", "index (no enforcement = 100)", 1.0),
     "legal_share": ("Legal service share", "% of subscribers using it", 100.0),
     "vpn_share": ("VPN share", "% of subscribers with a VPN", 100.0),
     "suspended_share": ("Suspended share", "% of subscribers suspended", 100.0),
@@ -213,10 +214,10 @@ def load_results(path: str | Path) -> Results:
 
 def _load_meta(path: Path) -> tuple[dict, Scenario, list[str], pd.DataFrame]:
     try:
-        from model.results import load as load_full  # noqa: PLC0415 - optional module
+        from model.results import load as load_full
     except ImportError:
         load_full = None
-    if load_full is not None and hasattr(load_full, "__call__") and _has_lazy_loader(load_full):
+    if load_full is not None and callable(load_full) and _has_lazy_loader(load_full):
         res = load_full(path)
         return res.manifest, res.scenario, list(res.parameters), res.summary
     manifest = json.loads((path / "manifest.json").read_text())
@@ -252,7 +253,10 @@ def isp_shares(timeseries: pd.DataFrame, isps: Sequence[str], by: str = "point")
         if f"market_share.{isp}" in timeseries
     ]
     cols = [by, "isp", "week", *QUANTILES]
-    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)[cols]
+    return out.dropna(subset=["median"]).reset_index(drop=True)
 
 
 def modal_stance(timeseries: pd.DataFrame, isp: str, by: str = "point") -> pd.DataFrame:
@@ -458,6 +462,11 @@ class View:
     notes: list[str] = field(default_factory=list)
     missing_isps: dict[Any, list[str]] = field(default_factory=dict)
 
+    def within_steps(self) -> pd.DataFrame:
+        """Rows of the first ``steps`` weeks (all rows unless compared runs differ in length)."""
+        ts = self.timeseries
+        return ts if int(ts["week"].max()) < self.steps else ts[ts["week"] < self.steps]
+
     @property
     def colours(self) -> dict[Any, str]:
         return style.colours(self.labels)
@@ -532,15 +541,8 @@ def _figure(view: View, title: str, size: tuple[float, float]) -> Figure:
 def _add_notes(fig: Figure, view: View, extra: Sequence[str] = ()) -> None:
     notes = [*view.notes, *extra]
     if notes:
-        fig.get_layout_engine().set(rect=(0, 0.035 * min(len(notes), 4), 1, 1 - 0.0))
-        fig.text(
-            0.01,
-            0.005,
-            "\n".join(f"Note: {n}" for n in notes),
-            ha="left",
-            va="bottom",
-            fontsize=9,
-            color="#444444",
+        fig.supxlabel(
+            "\n".join(f"Note: {n}" for n in notes), x=0.01, ha="left", fontsize=9, color="#444444"
         )
 
 
@@ -679,7 +681,7 @@ def _human(value: float) -> str:
 
 def figure_funnel(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """Enforcement funnel: totals over the run per stage, wrongful ones shown."""
-    data = funnel(view.timeseries, view.scale, view.by)
+    data = funnel(view.within_steps(), view.scale, view.by)
     stages = list(dict.fromkeys(data["stage"]))
     keys = list(view.labels)
     n = len(keys)
@@ -719,7 +721,7 @@ def figure_funnel(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     ax.set_yticks(ypos, stages)
     ax.invert_yaxis()
     ax.set_xlim(0, xmax * 1.3 if xmax > 0 else 1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _human(v)))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _human(v)))
     ax.set_xlabel(
         f"Total over {view.steps} weeks (median over runs; whiskers 5-95 %; {view.scale_text})"
     )
@@ -781,7 +783,7 @@ def figure_legislation(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
 def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """Rights holders' weekly revenue, and each party's total enforcement cost."""
     revenue = bands(view.timeseries, "rights_holder_revenue", view.by)
-    cost = costs(view.timeseries, view.parties, view.by)
+    cost = costs(view.within_steps(), view.parties, view.by)
     fig = _figure(view, "revenue and enforcement costs", (13, 6.5))
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     _draw_bands(left, revenue, view, 1e-6)
@@ -797,7 +799,7 @@ def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     for i, key in enumerate(keys):
         d = cost[cost[view.by] == key].set_index("party").reindex(parties)
         y = ypos - 0.4 + height * (i + 0.5)
-        err = np.vstack([d["median"] - d["q05"], d["q95"] - d["median"]]).clip(min=0) / 1e6
+        err = np.vstack([d["median"] - d["q05"], d["q95"] - d["median"]]).clip(min=0)
         right.barh(
             y,
             d["median"] / 1e6,
@@ -810,7 +812,8 @@ def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     right.invert_yaxis()
     right.grid(axis="y", visible=False)
     right.set_title("Enforcement cost by party")
-    right.set_xlabel(f"GBP million, total over {view.steps} weeks (median; 5-95 %)")
+    right.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _human(v)))
+    right.set_xlabel(f"GBP, total over {view.steps} weeks (median; whiskers 5-95 %)")
     _add_notes(fig, view)
     return fig, {"revenue": revenue, "costs": cost}
 
@@ -967,7 +970,145 @@ def plot_results(
         for stem, (fig, _) in figures(view, results).items():
             written.append(save(fig, out_dir, stem, formats))
     if report:
-        from model.report import write_report  # noqa: PLC0415 - report imports plots
+        from model.report import write_report
 
         written.append(write_report(results.path, written))
+    return written
+
+
+# --------------------------------------------------------------------------- compare
+def _series_labels(results: Sequence[Results]) -> list[dict[int, str]]:
+    """Legend label per (results folder, sweep point), unique across folders."""
+    names = [r.name for r in results]
+    out = []
+    for r in results:
+        name = r.name if names.count(r.name) == 1 else f"{r.name} ({r.path.name})"
+        if names.count(r.name) > 1 and [x.path.name for x in results].count(r.path.name) > 1:
+            name = f"{r.name} ({r.path})"
+        chosen = select_points(r)
+        labels = r.point_labels()
+        out.append({p: name if len(r.points) == 1 else f"{name} [{labels[p]}]" for p in chosen})
+    return out
+
+
+def _plotted(columns: Iterable[str]) -> set[str]:
+    return {c for c in columns if c in PLOT_COLUMNS or c.startswith(PLOT_PREFIXES)}
+
+
+def comparison_view(results: Sequence[Results]) -> View:
+    """One view over several results folders: a series per scenario (and sweep point).
+
+    What is not common is said in ``view.notes``: ISPs or parties only some scenarios
+    have (drawn where present), other columns missing somewhere (dropped), different run
+    lengths (aligned on week; totals over the common weeks), different start dates
+    (x axis in weeks).
+
+    Raises:
+        PlotError: the results have no outcome in common.
+    """
+    notes: list[str] = []
+    column_sets = [_plotted(r.timeseries.columns) for r in results]
+    common = set.intersection(*column_sets)
+    if not common & set(OUTCOMES) or "week" not in common:
+        sizes = "; ".join(
+            f"{r.path}: {len(c)} plotted columns" for r, c in zip(results, column_sets, strict=True)
+        )
+        raise PlotError(
+            f"nothing to compare: the results have no outcome column in common ({sizes})"
+        )
+    per_entity = ("market_share.", "stance.", "enforcement_cost.")
+    uncommon = set.union(*column_sets) - common
+    dropped = sorted(c for c in uncommon if not c.startswith(per_entity))
+    if dropped:
+        notes.append(f"not in every result, so not shown: {', '.join(dropped)}")
+    isp_lists = [r.isps() for r in results]
+    isps = list(dict.fromkeys(i for lst in isp_lists for i in lst))
+    for r, lst in zip(results, isp_lists, strict=True):
+        lacking = [i for i in isps if i not in lst]
+        if lacking:
+            notes.append(f"{r.name} has no ISP {', '.join(lacking)} (its lines are absent)")
+    party_lists = [r.parties() for r in results]
+    parties = list(dict.fromkeys(p for lst in party_lists for p in lst))
+    for r, lst in zip(results, party_lists, strict=True):
+        lacking = [p for p in parties if p not in lst and p not in isps]
+        if lacking:
+            notes.append(f"{r.name} has no party {', '.join(lacking)} (no cost bar)")
+    steps = [r.steps for r in results]
+    if len(set(steps)) > 1:
+        notes.append(
+            "runs differ in length ("
+            + ", ".join(f"{r.name}: {s} weeks" for r, s in zip(results, steps, strict=True))
+            + f"): aligned on week 0; totals are over the first {min(steps)} weeks"
+        )
+    starts = [_start(r.scenario) for r in results]
+    start = starts[0] if len(set(starts)) == 1 else None
+    if len(set(starts)) > 1:
+        notes.append("start dates differ: the x axis is weeks since each scenario's start")
+    labels_per = _series_labels(results)
+    frames, labels, scale, missing = [], {}, {}, {}
+    for r, lab in zip(results, labels_per, strict=True):
+        keep = [c for c in r.timeseries.columns if c in common or c.startswith(per_entity)]
+        keep = [*ID_COLUMNS, *(c for c in keep if c not in ID_COLUMNS)]
+        ts = r.timeseries.loc[r.timeseries["point"].isin(list(lab)), keep]
+        frames.append(ts.assign(series=ts["point"].map(lab)))
+        for label in lab.values():
+            labels[label] = label
+            scale[label] = r.scale
+            missing[label] = [i for i in isps if i not in r.isps()]
+    combined = pd.concat(frames, ignore_index=True)
+    for col in combined.columns:
+        if col.startswith("stance."):
+            combined[col] = combined[col].astype("category")
+    return View(
+        timeseries=combined,
+        by="series",
+        labels=labels,
+        scale=scale,
+        isps=isps,
+        parties=parties,
+        time=TimeAxis(start),
+        title=f"Comparison of {len(results)} results",
+        steps=min(steps),
+        notes=notes,
+        missing_isps={k: v for k, v in missing.items() if v},
+    )
+
+
+def compare(
+    dirs: Sequence[str | Path],
+    out_dir: str | Path,
+    formats: Sequence[str] = ("png", "svg"),
+    report: bool = True,
+    warn: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Overlay the figures of several results folders into ``out_dir``.
+
+    Args:
+        dirs: two or more results folders (e.g. a scenario and its counterfactuals).
+        out_dir: where figures (and report.html) go; created if needed.
+        warn: called with each difference between the results (default: print to stderr).
+
+    Returns:
+        The first-format figure paths, then the report's path.
+
+    Raises:
+        PlotError: fewer than two folders, a folder that is not a results folder, or
+            results with nothing in common.
+    """
+    if len(dirs) < 2:
+        raise PlotError("compare needs at least two results folders")
+    results = [load_results(d) for d in dirs]
+    view = comparison_view(results)
+    warn = warn or (lambda text: print(f"warning: {text}", file=sys.stderr))
+    for note in view.notes:
+        warn(note)
+    out = Path(out_dir)
+    written = []
+    with matplotlib.rc_context(style.RC):
+        for stem, (fig, _) in figures(view).items():
+            written.append(save(fig, out, stem, formats))
+    if report:
+        from model.report import write_comparison_report
+
+        written.append(write_comparison_report(out, results, written, view.notes))
     return written
