@@ -238,13 +238,14 @@ def run_dask(base: dict, specs: list[RunSpec], address: str) -> Iterator[RunResu
     with distributed.Client(address, set_as_default=False) as client:
         window = 2 * max(1, sum(client.nthreads().values()))
         base_future = client.scatter(base, broadcast=True)
-        yield from _windowed(
-            specs,
-            lambda spec: client.submit(run_one, base_future, spec, pure=False),
-            lambda pending: distributed.wait(pending, return_when="FIRST_COMPLETED").done,
-            window,
-            _dask_failure,
-        )
+        finished = distributed.as_completed(loop=client.loop)
+
+        def submit(spec: RunSpec) -> Any:
+            future = client.submit(run_one, base_future, spec, pure=False)
+            finished.add(future)
+            return future
+
+        yield from _windowed(specs, submit, lambda _: [next(finished)], window, _dask_failure)
 
 
 def _windowed(
