@@ -604,6 +604,7 @@ def figure_market_shares(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False))
     axes = axes.ravel()
     colours = view.isp_colours
+    lines = style.linestyles(view.isps)
     for ax, key in zip(axes, keys, strict=False):
         s = shares[shares[view.by] == key]
         ch = changes[changes[view.by] == key]
@@ -613,7 +614,7 @@ def figure_market_shares(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
                 continue
             x = view.time.x(g["week"])
             ax.fill_between(x, g["q05"] * 100, g["q95"] * 100, color=colours[isp], alpha=0.15)
-            ax.plot(x, g["median"] * 100, color=colours[isp], label=isp)
+            ax.plot(x, g["median"] * 100, color=colours[isp], ls=lines[isp], label=isp)
             at = ch[ch["isp"] == isp].merge(g[["week", "median"]], on="week")
             for stance, pts in at.groupby("stance"):
                 ax.scatter(
@@ -628,7 +629,6 @@ def figure_market_shares(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
                 )
         ax.set_title(view.labels[key] if len(keys) > 1 else "Market share (median, 90 % band)")
         ax.set_ylabel("% of subscribers")
-        ax.set_ylim(bottom=0)
         missing = view.missing_isps.get(key)
         if missing:
             ax.text(
@@ -643,9 +643,12 @@ def figure_market_shares(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
             )
         view.time.format(ax)
         ax.tick_params(labelbottom=True)
+    axes[0].set_ylim(bottom=0)  # shared: set once, after every panel is drawn
     for ax in axes[len(keys) :]:
         ax.axis("off")
-    isp_handles = [Line2D([], [], color=colours[i], label=i) for i in view.isps]
+    isp_handles = [Line2D([], [], color=colours[i], ls=lines[i], label=i) for i in view.isps]
+    spacer = Line2D([], [], ls="", label=" ")
+    title = Line2D([], [], ls="", label="Stance from then on\n(most common over runs):")
     stance_handles = [
         Line2D(
             [],
@@ -659,11 +662,10 @@ def figure_market_shares(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
         )
         for s, m in style.STANCE_MARKERS.items()
     ]
-    fig.legend(handles=isp_handles, loc="outside right upper", title="ISP")
     fig.legend(
-        handles=stance_handles,
-        loc="outside right lower",
-        title="Stance from then on\n(most common over runs)",
+        handles=[*isp_handles, spacer, title, *stance_handles],
+        loc="outside right upper",
+        title="ISP",
     )
     _add_notes(fig, view)
     return fig, {"shares": shares, "stance_changes": changes}
@@ -995,6 +997,24 @@ def _plotted(columns: Iterable[str]) -> set[str]:
     return {c for c in columns if c in PLOT_COLUMNS or c.startswith(PLOT_PREFIXES)}
 
 
+def _only_in(
+    kind: str, lists: Sequence[Sequence[str]], names: Sequence[str], where: str
+) -> list[str]:
+    """One note per group of entities (ISPs, parties) that only some results have."""
+    everyone = set.intersection(*(set(x) for x in lists))
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for entity in dict.fromkeys(e for lst in lists for e in lst):
+        if entity not in everyone:
+            having = tuple(n for n, lst in zip(names, lists, strict=True) if entity in lst)
+            groups.setdefault(having, []).append(entity)
+    plural = "ISPs" if kind == "ISP" else "parties"
+    return [
+        f"{plural if len(ents) > 1 else kind} {', '.join(ents)} only in {', '.join(having)} "
+        f"({where})"
+        for having, ents in groups.items()
+    ]
+
+
 def comparison_view(results: Sequence[Results]) -> View:
     """One view over several results folders: a series per scenario (and sweep point).
 
@@ -1023,16 +1043,13 @@ def comparison_view(results: Sequence[Results]) -> View:
         notes.append(f"not in every result, so not shown: {', '.join(dropped)}")
     isp_lists = [r.isps() for r in results]
     isps = list(dict.fromkeys(i for lst in isp_lists for i in lst))
-    for r, lst in zip(results, isp_lists, strict=True):
-        lacking = [i for i in isps if i not in lst]
-        if lacking:
-            notes.append(f"{r.name} has no ISP {', '.join(lacking)} (its lines are absent)")
+    names = [r.name for r in results]
+    notes += _only_in("ISP", isp_lists, names, "each panel shows its own")
     party_lists = [r.parties() for r in results]
     parties = list(dict.fromkeys(p for lst in party_lists for p in lst))
-    for r, lst in zip(results, party_lists, strict=True):
-        lacking = [p for p in parties if p not in lst and p not in isps]
-        if lacking:
-            notes.append(f"{r.name} has no party {', '.join(lacking)} (no cost bar)")
+    notes += _only_in(
+        "party", [[p for p in lst if p not in isps] for lst in party_lists], names, "cost bars"
+    )
     steps = [r.steps for r in results]
     if len(set(steps)) > 1:
         notes.append(

@@ -23,8 +23,8 @@ OKABE_ITO: dict[str, str] = {
     "black": "#000000",
     "yellow": "#F0E442",
 }
-PALETTE: tuple[str, ...] = tuple(OKABE_ITO.values())
-"""Colours in the order they are handed out."""
+PALETTE: tuple[str, ...] = tuple(c for k, c in OKABE_ITO.items() if k != "yellow")
+"""Colours in the order they are handed out (yellow left out: too faint for lines on white)."""
 
 LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
 """Beyond len(PALETTE) names, colours repeat with the next line style."""
