@@ -203,6 +203,17 @@ class _Accounts:
         return np.array([isp.customers for isp in self.model.isps], dtype=np.int64)
 
 
+class _PerISP(list):
+    """Counts per ISP, readable as ``counts[k]`` and as ``counts()[k]``.
+
+    The model's ISP code reads this week's sharers per ISP from ``model.sharers_at``, as
+    an array in earlier versions and as a method in later ones; this serves both.
+    """
+
+    def __call__(self) -> _PerISP:
+        return self
+
+
 class ISPAgent(ISP):
     """An ISP that handles its notices one at a time through the ladder (ODD 7.4).
 
@@ -454,7 +465,7 @@ class AgentBasedPolicyModel(mesa.Model):
 
         self.salience = 0.0
         self.week = 0
-        self.sharers_at: np.ndarray | None = None
+        self.sharers_at = _PerISP([0] * len(self.isps))
         self._infringing_share = 0.0
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
@@ -515,8 +526,9 @@ class AgentBasedPolicyModel(mesa.Model):
         self._customers_of = None
 
         # 1. regulator: pressure and legislative stage
-        refusing = sum(
-            isp.params.market_share for isp in self.isps if isp.regime.stance == "refuse"
+        refusing = (
+            sum(isp.customers for isp in self.isps if isp.regime.stance == "refuse")
+            / self.population.n
         )
         self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
         self.regulator.update_stage(week)
@@ -549,7 +561,7 @@ class AgentBasedPolicyModel(mesa.Model):
         at = [0] * len(self.isps)
         for a in sharers:
             at[a.isp] += 1
-        self.sharers_at = np.array(at, dtype=np.int64)
+        self.sharers_at = _PerISP(at)
         self._infringing_share = len(sharers) / self.population.n
 
         # 4-5. monitoring, notices, ISPs' handling (one notice at a time)
