@@ -136,7 +136,9 @@ def run(
         fail("interrupted; finished runs are kept: run the same command again to resume", 130)
     progress.stop()
     res = results.load(outcome.directory)
-    Console().print(summary_table(res, outcome))
+    console = wide_console()
+    for table in summary_tables(res, outcome):
+        console.print(table)
     if not no_plots:
         draw_plots(outcome.directory, quiet)
     if outcome.failed:
@@ -219,13 +221,16 @@ class RunProgress:
             self.bar = None
 
 
-def summary_table(res: Any, outcome: Any) -> Table:
-    """Key outcomes per sweep point: median and 5-95% range over replicates."""
+def summary_tables(res: Any, outcome: Any) -> list[Table]:
+    """Key outcomes per sweep point: median and 5-95% range over replicates.
+
+    One point: a single table, outcomes down the side. A sweep: one row per point, in
+    two tables (enforcement outcomes; final ISP market shares) so each stays narrow.
+    """
     from model.results import point_digest
 
     scale = float(res.manifest.get("scale", 1.0))
     digest = point_digest(res.summary, scale)
-    params = res.parameters
     points = sorted(digest["point"].unique()) if len(digest) else []
     title = (
         f"{res.scenario.name}: {outcome.total} runs ({outcome.skipped} resumed, "
@@ -234,31 +239,48 @@ def summary_table(res: Any, outcome: Any) -> Table:
     caption = "median [5%-95%] over replicates" + (
         f"; sanctions are totals scaled to the real population (x{scale:.4g})" if scale != 1 else ""
     )
-    table = Table(title=title, caption=caption)
-    if len(points) <= 1:  # one point: outcomes down the side, readable at any width
+    if len(points) <= 1:
+        table = Table(title=title, caption=caption)
         for name in ("outcome", "median", "5%", "95%"):
             table.add_column(name, justify="left" if name == "outcome" else "right")
         for row in digest.itertuples():
             table.add_row(row.outcome, _fmt(row.median), _fmt(row.p05), _fmt(row.p95))
-        return table
+        return [table]
+    labels = list(dict.fromkeys(digest["outcome"]))
+    shares = [lb for lb in labels if lb.startswith("share ")]
+    return [
+        _points_table(res, digest, points, [lb for lb in labels if lb not in shares], title, ""),
+        _points_table(res, digest, points, shares, "final ISP market shares", caption),
+    ]
+
+
+def _points_table(
+    res: Any, digest: Any, points: list, labels: list[str], title: str, caption: str
+) -> Table:
+    params = res.parameters
+    table = Table(title=title, caption=caption or None)
     table.add_column("point", justify="right")
     for p in params:
-        table.add_column(p.split(".")[-1] if len(params) > 2 else p, justify="right")
-    labels = list(dict.fromkeys(digest["outcome"]))
+        table.add_column(p if len(params) <= 2 else p.split(".")[-1], justify="right")
     for label in labels:
-        table.add_column(label, justify="right")
+        table.add_column(label.removeprefix("share "), justify="right", min_width=9)
     first = res.summary.groupby("point", sort=True).first()
     for point in points:
         rows = digest[digest["point"] == point].set_index("outcome")
-        cells = [_cell(rows.loc[lb]) for lb in labels]
         values = [_fmt(first.loc[point, p]) for p in params]
-        table.add_row(str(point), *values, *cells)
+        table.add_row(str(point), *values, *(_cell(rows.loc[lb]) for lb in labels))
     return table
+
+
+def wide_console() -> Console:
+    """stdout; tables are not squeezed to 80 columns when the output is a file or a pipe."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
 
 
 def _cell(row: Any) -> str:
     """Median on one line, [5%-95%] range under it."""
-    return f"{_fmt(row['median'])}\n[{_fmt(row['p05'])}-{_fmt(row['p95'])}]"
+    return f"{_fmt(row['median'])}\n[{_fmt(row['p05'])}, {_fmt(row['p95'])}]"
 
 
 def _fmt(value: Any) -> str:
@@ -319,12 +341,12 @@ def diff(
         typer.echo("no differences")
         return
     table = Table(title=f"{len(rows)} parameters differ")
-    table.add_column("parameter")
+    table.add_column("parameter", no_wrap=True)
     table.add_column(str(a), overflow="fold")
     table.add_column(str(b), overflow="fold")
     for path, va, vb in rows:
         table.add_row(path, _show(va), _show(vb))
-    Console(width=max(Console().width, 100)).print(table)
+    wide_console().print(table)
 
 
 def _show(value: Any) -> str:
