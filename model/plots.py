@@ -213,23 +213,19 @@ def load_results(path: str | Path) -> Results:
 
 
 def _load_meta(path: Path) -> tuple[dict, Scenario, list[str], pd.DataFrame]:
-    try:
-        from model.results import load as load_full
-    except ImportError:
-        load_full = None
-    if load_full is not None and callable(load_full) and _has_lazy_loader(load_full):
-        res = load_full(path)
-        return res.manifest, res.scenario, list(res.parameters), res.summary
+    """Manifest, scenario, swept parameters and summary, as ``model.results.load`` reads them.
+
+    (``model.results.load`` also reads every column of the time series, which a
+    1000-run sweep cannot afford just to draw a few outcomes, so it is not called here.)
+    """
     manifest = json.loads((path / "manifest.json").read_text())
     scenario = Scenario.model_validate(manifest["scenario"])
     parameters = list(manifest.get("parameters") or [])
-    summary = pd.read_csv(path / "summary.csv")
+    try:
+        summary = pd.read_csv(path / "summary.csv")
+    except pd.errors.EmptyDataError:
+        summary = pd.DataFrame(columns=list(ID_COLUMNS))
     return manifest, scenario, parameters, summary
-
-
-def _has_lazy_loader(load_full: Callable) -> bool:
-    """Whether ``model.results.load`` can be used without reading the whole time series."""
-    return False
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -884,12 +880,19 @@ def _sweep_heatmap(fig, ax, d, params, factor, unit, short) -> None:
         sc = ax.scatter(d[params[0]], d[params[1]], c=d["median"] * factor, cmap="cividis")
         fig.colorbar(sc, ax=ax, label=unit)
     else:
-        im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="cividis")
+        lo, hi = np.nanmin(grid.to_numpy()), np.nanmax(grid.to_numpy())
+        im = ax.imshow(
+            grid.to_numpy(),
+            origin="lower",
+            aspect="auto",
+            cmap="cividis",
+            vmin=lo,
+            vmax=hi if hi > lo else lo + 1.0,
+        )
         ax.set_xticks(range(grid.shape[1]), [_fmt(v) for v in grid.columns], rotation=45)
         ax.set_yticks(range(grid.shape[0]), [_fmt(v) for v in grid.index])
         fig.colorbar(im, ax=ax, label=unit)
         if grid.size <= 36:
-            lo, hi = np.nanmin(grid.to_numpy()), np.nanmax(grid.to_numpy())
             for (i, j), v in np.ndenumerate(grid.to_numpy()):
                 light = hi > lo and (v - lo) / (hi - lo) < 0.5
                 ax.text(

@@ -1,0 +1,202 @@
+"""Figures of a results folder: files written, and the data behind each figure."""
+
+from __future__ import annotations
+
+import importlib.util
+import struct
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from model import plots
+from model.cli import app
+
+_spec = importlib.util.spec_from_file_location(
+    "plot_fixtures", Path(__file__).with_name("plot_fixtures.py")
+)
+fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixtures)
+
+PARAM = "rights_bodies.BPI.detection_prob"
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory) -> Path:
+    return fixtures.make_results(tmp_path_factory.mktemp("single"), weeks=30, replicates=3)
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> Path:
+    return fixtures.make_results(
+        tmp_path_factory.mktemp("sweep"),
+        weeks=30,
+        replicates=3,
+        sweep={PARAM: [0.002, 0.05]},
+        overrides={"isps.BT.stance": "graduated", "isps.BT.adaptive": False},
+    )
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height (px) from a PNG's IHDR chunk; fails if it is not a PNG."""
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_plot_results_writes_valid_pngs_svgs_and_report(sweep):
+    paths = plots.plot_results(sweep)
+    stems = {p.stem for p in paths}
+    assert stems == {*plots.FIGURES, "sweep", "report"}
+    for path in paths[:-1]:
+        width, height = png_size(path)
+        assert 900 <= width <= 2500 and 500 <= height <= 2500, (path, width, height)
+        assert path.stat().st_size > 20_000
+        svg = path.with_suffix(".svg")
+        assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()
+    assert paths[-1] == sweep / "report.html"
+
+
+def test_bands_median_equals_pandas(single):
+    ts = pd.read_parquet(single / "timeseries.parquet")
+    got = plots.bands(ts, "infringing_share")
+    grouped = ts.groupby(["point", "week"])["infringing_share"]
+    assert np.allclose(got["median"], grouped.median().to_numpy())
+    assert np.allclose(got["q05"], grouped.quantile(0.05).to_numpy())
+    assert np.allclose(got["q95"], grouped.quantile(0.95).to_numpy())
+    assert (got["q05"] <= got["q25"]).all() and (got["q75"] <= got["q95"]).all()
+
+
+def test_outcome_figure_draws_the_median_in_percent(sweep):
+    res = plots.load_results(sweep)
+    fig, data = plots.figure_outcomes(plots.view_of(res))
+    ts = pd.read_parquet(sweep / "timeseries.parquet")
+    for i, col in enumerate(plots.OUTCOMES):
+        expected = ts.groupby(["point", "week"])[col].median()
+        assert np.allclose(data[col].set_index(["point", "week"])["median"], expected)
+        _, _, factor = plots.OUTCOMES[col]
+        for point, line in zip(res.points, fig.axes[i].lines, strict=True):
+            assert np.allclose(line.get_ydata(), expected.loc[point].to_numpy() * factor)
+        assert fig.axes[i].get_ylabel()  # units on every axis
+    assert fig.axes[0].get_xlabel().startswith("Year (week 0 = 01 Jul 2008)")
+
+
+def test_funnel_totals_are_scaled_medians_over_runs(sweep):
+    res = plots.load_results(sweep)
+    data = plots.funnel(res.timeseries, res.scale)
+    summary = pd.read_csv(sweep / "summary.csv")
+    for _, row in data.iterrows():
+        totals = summary[summary["point"] == row["point"]][f"total.{row['column']}"]
+        assert row["median"] == pytest.approx(totals.median() * res.scale)
+        assert row["q05"] <= row["median"] <= row["q95"]
+    stages = list(dict.fromkeys(data["stage"]))
+    assert stages == [
+        "Notices sent",
+        "Notices handled by ISPs",
+        "First warnings",
+        "Second warnings",
+        "Sanctions applied",
+    ]
+    sent = data[data["column"] == "notices_sent"].set_index("point")
+    wrongful = summary.groupby("point")["total.wrongful_notices"].median() * res.scale
+    assert np.allclose(sent["wrongful_median"], wrongful)
+    assert res.scale == pytest.approx(16_920_000 / 3000)
+
+
+def test_market_shares_and_stance_changes(sweep):
+    res = plots.load_results(sweep)
+    fig, data = plots.figure_market_shares(plots.view_of(res))
+    shares, changes = data["shares"], data["stance_changes"]
+    ts = res.timeseries
+    bt = shares[(shares["isp"] == "BT") & (shares["point"] == 0)]
+    assert np.allclose(
+        bt["median"], ts[ts["point"] == 0].groupby("week")["market_share.BT"].median()
+    )
+    first = changes[changes["week"] == 0].set_index(["point", "isp"])["stance"]
+    assert first.loc[(0, "BT")] == "graduated" and first.loc[(0, "TalkTalk")] == "refuse"
+    # every change is a real change of the modal stance
+    for (point, isp), g in changes.groupby(["point", "isp"]):
+        assert (g["stance"].to_numpy()[1:] != g["stance"].to_numpy()[:-1]).all()
+        modal = (
+            ts[ts["point"] == point]
+            .groupby("week")[f"stance.{isp}"]
+            .agg(lambda s: s.value_counts().sort_index().idxmax())
+        )
+        assert (modal.loc[g["week"]].to_numpy() == g["stance"].to_numpy()).all()
+    assert len(fig.axes) >= 2  # one panel per sweep point
+
+
+def test_law_passage_and_costs_match_pandas(single):
+    res = plots.load_results(single)
+    ts = res.timeseries.copy()
+    law = plots.law_passage(ts)
+    first = ts[ts["law_in_force"] > 0].groupby("run_id")["week"].min()
+    assert law.loc[0, "passed"] == pytest.approx(len(first) / ts["run_id"].nunique())
+    cost = plots.costs(ts, res.parties())
+    bpi = cost[cost["party"] == "BPI"].iloc[0]
+    assert bpi["median"] == pytest.approx(
+        ts.groupby("run_id")["enforcement_cost.BPI"].sum().median()
+    )
+    assert list(cost["party"]) == res.parties()
+
+
+def test_sweep_figure_data_is_summary_quantiles(sweep):
+    res = plots.load_results(sweep)
+    fig, data = plots.figure_sweep(res)
+    summary = pd.read_csv(sweep / "summary.csv")
+    got = data["final.infringing_share"]
+    expected = summary.groupby(PARAM)["final.infringing_share"].median()
+    assert np.allclose(got.set_index(PARAM)["median"], expected)
+    assert fig.axes[0].get_xlabel() == "detection_prob"
+
+
+def test_two_parameter_sweep_is_a_heatmap(tmp_path):
+    out = fixtures.make_results(
+        tmp_path,
+        weeks=8,
+        replicates=1,
+        subscribers=2000,
+        sweep={PARAM: [0.002, 0.02], "rights_bodies.BPI.misattribution_rate": [0.01, 0.1]},
+    )
+    res = plots.load_results(out)
+    fig, data = plots.figure_sweep(res)
+    d = data["final.infringing_share"]
+    assert len(d) == 4
+    image = fig.axes[0].images[0].get_array()
+    pivot = d.pivot_table(
+        index="rights_bodies.BPI.misattribution_rate", columns=PARAM, values="median"
+    )
+    assert np.allclose(image, pivot.to_numpy() * 100)
+
+
+def test_point_selection(sweep):
+    res = plots.load_results(sweep)
+    assert plots.select_points(res, [1]) == [1]
+    with pytest.raises(plots.PlotError, match="no sweep point"):
+        plots.select_points(res, [7])
+    view = plots.view_of(res, [1])
+    assert set(view.timeseries["point"]) == {1} and list(view.labels) == [1]
+
+
+def test_time_axis_without_start_date_is_in_weeks():
+    axis = plots.TimeAxis(None)
+    assert axis.label() == "Week of the simulation"
+    assert list(axis.x([0, 52])) == [0.0, 52.0]
+    dated = plots.TimeAxis(pd.Timestamp("2008-07-01"))
+    assert pd.Timestamp(dated.x([52])[0]) == pd.Timestamp("2009-06-30")
+
+
+def test_cli_plot_errors_clearly_on_a_folder_that_is_not_results(tmp_path):
+    result = CliRunner().invoke(app, ["plot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a results folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_plot_writes_pngs(single):
+    result = CliRunner().invoke(app, ["plot", str(single), "--no-svg"])
+    assert result.exit_code == 0, result.output
+    assert (single / "plots" / "outcomes.png").is_file()
+    assert not (single / "plots" / "sweep.png").exists()  # no sweep, no sweep figure
