@@ -83,7 +83,9 @@ class PolicyModel(mesa.Model):
         self.rights_bodies = [RightsBody(self, p, i) for i, p in enumerate(scenario.rights_bodies)]
         self.salience = 0.0
         self.week = 0
-        self.sharers_at: np.ndarray | None = None
+        self._sharers = np.empty(0, dtype=np.int64)
+        self._sharers_at: np.ndarray | None = None
+        self._suspended_now = 0
         self._infringing_share = 0.0
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
@@ -112,6 +114,14 @@ class PolicyModel(mesa.Model):
     def infringing_share(self) -> float:
         return self._infringing_share
 
+    def sharers_at(self) -> np.ndarray:
+        """This week's sharers at each ISP (model scale), counted when first asked for."""
+        if self._sharers_at is None:
+            self._sharers_at = np.bincount(
+                self.population.isp[self._sharers], minlength=len(self.isps)
+            )
+        return self._sharers_at
+
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         week = self.week
@@ -121,8 +131,9 @@ class PolicyModel(mesa.Model):
             agent.reset_week()
 
         # 1. regulator: pressure and legislative stage
-        refusing = sum(
-            isp.params.market_share for isp in self.isps if isp.regime.stance == "refuse"
+        refusing = (
+            sum(subs.customers[isp.index] for isp in self.isps if isp.regime.stance == "refuse")
+            / subs.n
         )
         self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
         self.regulator.update_stage(week)
@@ -144,11 +155,12 @@ class PolicyModel(mesa.Model):
 
         # 3. subscribers decide
         penalty = self.penalty_by_isp()
+        subs.set_penalties(penalty, pop.vpn.penalty_factor)
         subs.perceive(pop.risk.salience_weight * self.salience)
-        legal_pull = pop.legal.pull if self.legal_service_available() else 0.0
-        subs.decide(week, penalty, legal_pull, pop.vpn.penalty_factor, self.streams["decisions"])
+        subs.decide(week, self.streams["decisions"])
+        self._suspended_now = len(subs.suspended(week))
         sharers = np.flatnonzero(subs.sharing)
-        self.sharers_at = np.bincount(subs.isp[sharers], minlength=len(self.isps))
+        self._sharers, self._sharers_at = sharers, None
         self._infringing_share = len(sharers) / subs.n
 
         # 4-5. monitoring, notices, ISPs' handling
@@ -158,7 +170,7 @@ class PolicyModel(mesa.Model):
 
         # 6. notified subscribers react
         subs.notify(delivered, pop.risk.notice_jump)
-        subs.adopt_vpn(delivered, pop.vpn.adopt_on_notice, self.streams["vpn"])
+        subs.adopt_vpn(choose(self.streams["vpn"], delivered, pop.vpn.adopt_on_notice))
 
         # 7. sanctions, due process, litigation
         sanctions = self._sanction(cases, week)
@@ -266,26 +278,31 @@ class PolicyModel(mesa.Model):
     def _apply(self, isp: ISP, idx, wrongful, regime, week: int, counts: dict) -> None:
         if regime.sanction == "none" or len(idx) == 0:
             return
-        until = np.int16(week + 1 + regime.sanction_weeks)
-        target = (
-            self.population.suspended_until
-            if regime.sanction == "suspension"
-            else self.population.throttled_until
-        )
-        target[idx] = until
+        until = week + 1 + regime.sanction_weeks
+        if regime.sanction == "suspension":
+            self.population.suspend(idx, until)
+        else:
+            self.population.throttle(idx, until)
         counts["applied"] += len(idx)
         counts["wrongful"] += int(wrongful.sum())
         isp.costs += len(idx) * isp.params.cost_per_sanction * self.scale
 
     def _vpn_under_enforcement(self, sharers: np.ndarray, penalty: np.ndarray) -> None:
-        """Sharers at policing ISPs adopt a VPN with weekly probability rate x perceived risk."""
+        """Sharers at policing ISPs adopt a VPN with weekly probability rate x perceived risk.
+
+        Drawn by thinning: candidates with probability ``rate``, each kept with
+        probability equal to their perceived risk (<= 1): cost proportional to ``rate``.
+        """
         rate = self.params.population.vpn.weekly_rate
         if rate <= 0 or not np.any(penalty > 0):
             return
         subs = self.population
-        policed = sharers[penalty[subs.isp[sharers]] > 0]
-        prob = rate * subs._perceived[policed]
-        subs.adopt_vpn(policed, prob, self.streams["vpn"])
+        rng = self.streams["vpn"]
+        candidates = choose(rng, sharers, rate)
+        if not np.all(penalty > 0):
+            candidates = candidates[penalty[subs.isp[candidates]] > 0]
+        keep = rng.random(len(candidates)) < subs._perceived[candidates]
+        subs.adopt_vpn(candidates[keep])
 
     def legal_service_available(self) -> bool:
         return any(b.offers_legal_service(self.week) for b in self.rights_bodies)
@@ -299,18 +316,21 @@ class PolicyModel(mesa.Model):
         return min(prices) if prices else math.inf
 
     def _legal_adoption(self, week: int) -> int:
-        """Subscribers whose value of the service beats its price sign up at a weekly rate."""
+        """Subscribers whose value of the service beats its price sign up at a weekly rate.
+
+        Value = own value + ``risk_value`` x perceived risk. Drawn by thinning: each
+        subscriber is considered with probability ``adoption_rate`` (awareness), and signs
+        up if willing.
+        """
         if not self.legal_service_available():
             return 0
         subs = self.population
         legal = self.params.population.legal
-        value = subs._utility  # scratch: value = own value + risk_value x perceived risk
-        np.multiply(subs._perceived, np.float32(legal.risk_value), out=value)
-        value += subs.legal_value
-        willing = np.flatnonzero((value > np.float32(self.legal_price())) & ~subs.legal)
-        adopters = choose(self.streams["legal"], willing, legal.adoption_rate)
-        subs.legal[adopters] = True
-        return len(adopters)
+        considering = choose(self.streams["legal"], subs.n, legal.adoption_rate)
+        considering = considering[~subs.legal[considering]]
+        value = subs.legal_value[considering] + legal.risk_value * subs._perceived[considering]
+        adopters = considering[value > self.legal_price()]
+        return len(subs.adopt_legal(adopters, legal.pull))
 
     def _brand_weights(self) -> np.ndarray:
         """How attractive each ISP is to a switcher: initial share x price advantage."""
@@ -336,14 +356,14 @@ class PolicyModel(mesa.Model):
         weights = [np.broadcast_to(self._destination_base, (len(movers[0]), k))]
         gap = penalty - penalty.min()
         if churn.enforcement_weekly > 0 and np.any(gap > 0):
-            isp_of = subs.isp[sharers]
+            # thinning: candidates at the highest hazard, kept in proportion to their ISP's
+            hazard = np.minimum(1.0, churn.enforcement_weekly * gap)
+            candidates = choose(rng, sharers, hazard.max())
+            keep = rng.random(len(candidates)) * hazard.max() < hazard[subs.isp[candidates]]
+            fleeing = candidates[keep]
             avoid = self._destination_base * np.exp(-churn.avoidance * penalty)
-            for j in np.flatnonzero(gap > 0):
-                fleeing = choose(
-                    rng, sharers[isp_of == j], min(1.0, churn.enforcement_weekly * gap[j])
-                )
-                movers.append(fleeing)
-                weights.append(np.broadcast_to(avoid, (len(fleeing), k)))
+            movers.append(fleeing)
+            weights.append(np.broadcast_to(avoid, (len(fleeing), k)))
         if self.params.regulator.suspended_may_switch and churn.suspended_switch_weekly > 0:
             suspended = subs.suspended(week)
             leaving = choose(rng, suspended, churn.suspended_switch_weekly)
@@ -396,8 +416,9 @@ class PolicyModel(mesa.Model):
         subs = self.population
         n = subs.n
         pop = self.params.population
-        throttled = subs.throttled_until[sharers] > week
-        traffic = len(sharers) - (1.0 - pop.throttle_traffic_factor) * throttled.sum()
+        throttled = subs.throttled(week)
+        throttled_sharing = np.count_nonzero(subs.sharing[throttled])
+        traffic = len(sharers) - (1.0 - pop.throttle_traffic_factor) * throttled_sharing
         legal_users = int(np.count_nonzero(subs.legal))
         spending = pop.spending
         row: dict[str, Any] = {
@@ -423,8 +444,8 @@ class PolicyModel(mesa.Model):
                 "cases_overturned": self.regulator.overturned,
                 "review_backlog": self.regulator.backlog(),
                 "lawsuits": sum(b.lawsuits for b in self.rights_bodies),
-                "suspended_share": np.count_nonzero(subs.suspended_until > week) / n,
-                "throttled_share": np.count_nonzero(subs.throttled_until > week) / n,
+                "suspended_share": self._suspended_now / n,
+                "throttled_share": len(throttled) / n,
                 "vpn_share": np.count_nonzero(subs.vpn) / n,
                 "legal_share": legal_users / n,
                 "new_legal": new_legal,

@@ -50,9 +50,11 @@ def make_streams(root: np.random.SeedSequence) -> dict[str, np.random.Generator]
 def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) -> np.ndarray:
     """Each candidate independently with probability ``prob``, drawn sparsely.
 
-    Draws how many from a binomial, then which ones without replacement: the cost is
-    proportional to the number chosen, not to the number of candidates. ``candidates``
-    is an index array, or an int n standing for ``arange(n)`` (never materialised).
+    The gaps between successive chosen positions of a Bernoulli(prob) sequence are
+    geometric, so drawing the gaps gives exactly the same distribution as one uniform per
+    candidate at a cost proportional to the number chosen. ``candidates`` is an index
+    array, or an int n standing for ``arange(n)`` (never materialised). Chosen positions
+    come out in increasing order.
     """
     whole = isinstance(candidates, int | np.integer)
     n = int(candidates) if whole else len(candidates)
@@ -60,7 +62,16 @@ def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) 
         return np.empty(0, dtype=np.int64) if whole else candidates[:0]
     if prob >= 1.0:
         return np.arange(n) if whole else candidates
-    k = rng.binomial(n, prob)
-    picked = rng.choice(n, size=k, replace=False, shuffle=False) if k else np.empty(0, np.int64)
-    picked.sort()
+    mean = n * prob
+    parts = []
+    last = -1
+    while True:
+        size = int(mean + 6.0 * np.sqrt(mean) + 16)
+        pos = last + np.cumsum(rng.geometric(prob, size=size))
+        parts.append(pos)
+        last = int(pos[-1])
+        if last >= n:
+            break
+    picked = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    picked = picked[: np.searchsorted(picked, n)]
     return picked if whole else candidates[picked]

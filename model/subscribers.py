@@ -1,6 +1,6 @@
 """The subscriber population: struct-of-arrays state and its vectorised weekly rules.
 
-One array per attribute, one element per subscriber, in compact dtypes (24 bytes of
+One array per attribute, one element per subscriber, in compact dtypes (28 bytes of
 state per subscriber). No rule loops over subscribers in Python: whole-population rules
 are numpy passes, and rules that touch few subscribers (notices, churn, adoption) draw
 sparsely and work on index arrays.
@@ -12,7 +12,6 @@ import numpy as np
 from scipy import optimize, special
 
 from model.params import Population
-from model.streams import choose
 
 NEVER = np.int16(-30_000)
 """``last_notice`` of a subscriber who never had a notice."""
@@ -50,7 +49,8 @@ class Subscribers:
 
     Attributes (one element per subscriber):
         isp: index of the subscriber's ISP (uint8).
-        propensity: urge to share in a week with no enforcement (float32, logit units).
+        propensity: urge to share in a week with no enforcement, less the pull of a legal
+            service they subscribe to (float32, logit units).
         legal_value: weekly value of a legal service to them (float32, GBP/week).
         risk: own perceived risk from notices received, fading (float32, probability).
         sharing: shared files this week (bool).
@@ -61,6 +61,8 @@ class Subscribers:
         last_notice: week of their last notice (int16; NEVER if none).
         suspended_until: week their suspension ends (int16; inactive if <= now).
         throttled_until: week their throttling ends (int16).
+        penalty: perceived cost of being caught at their ISP, lowered behind a VPN
+            (float32, logit units; a cache of their ISP's regime, see set_penalties).
     """
 
     def __init__(
@@ -96,7 +98,12 @@ class Subscribers:
         self._perceived = np.empty(n, dtype=np.float32)
         self._utility = np.empty(n, dtype=np.float32)
         self._draw = np.empty(n, dtype=np.float32)
-        self._mask = np.empty(n, dtype=bool)
+        self.penalty = np.zeros(n, dtype=np.float32)
+        self._penalty_table: np.ndarray | None = None
+        self._vpn_factor = 1.0
+        self._any_penalty = False
+        self._suspended = np.empty(0, dtype=np.int64)
+        self._throttled = np.empty(0, dtype=np.int64)
         self.customers = counts.astype(np.int64)
         self.baseline_sharers = float(np.sum(special.expit(self.propensity.astype(np.float64))))
 
@@ -114,6 +121,7 @@ class Subscribers:
         "last_notice",
         "suspended_until",
         "throttled_until",
+        "penalty",
     )
 
     def state_bytes(self) -> int:
@@ -121,57 +129,86 @@ class Subscribers:
         return sum(getattr(self, name).nbytes for name in self.STATE)
 
     # ------------------------------------------------------------------ weekly rules
+    def set_penalties(self, penalty_by_isp: np.ndarray, vpn_factor: float) -> None:
+        """Set the perceived cost of being caught at each ISP (logit units).
+
+        Each subscriber's ``penalty`` is their ISP's, times ``vpn_factor`` behind a VPN.
+        It is recomputed over the population only when the table or factor changes
+        (stance or stage changes: rare); moves and VPN adoption patch it sparsely.
+        """
+        table = np.asarray(penalty_by_isp, dtype=np.float32)
+        if (
+            self._penalty_table is not None
+            and np.array_equal(table, self._penalty_table)
+            and vpn_factor == self._vpn_factor
+        ):
+            return
+        self._penalty_table, self._vpn_factor = table, float(vpn_factor)
+        self._any_penalty = bool(np.any(table > 0))
+        np.take(table, self.isp, out=self.penalty)
+        if vpn_factor != 1.0:
+            behind = np.flatnonzero(self.vpn)
+            self.penalty[behind] *= np.float32(vpn_factor)
+
+    def _penalty_of(self, idx: np.ndarray) -> np.ndarray:
+        pen = self._penalty_table[self.isp[idx]]
+        return np.where(self.vpn[idx], pen * np.float32(self._vpn_factor), pen)
+
     def perceive(self, salience_risk: float) -> np.ndarray:
         """Perceived risk this week: own risk plus public salience, capped at 1."""
         np.add(self.risk, np.float32(salience_risk), out=self._perceived)
         np.minimum(self._perceived, np.float32(1.0), out=self._perceived)
         return self._perceived
 
-    def decide(
-        self,
-        week: int,
-        penalty_by_isp: np.ndarray,
-        legal_pull: float,
-        vpn_penalty_factor: float,
-        rng: np.random.Generator,
-    ) -> None:
+    def decide(self, week: int, rng: np.random.Generator) -> None:
         """Each subscriber shares this week with probability sigmoid(utility).
 
-        utility = propensity - perceived risk x penalty of their ISP's regime
-                  (x vpn_penalty_factor behind a VPN) - legal_pull (if they have the
-                  legal service). Suspended subscribers cannot share.
+        utility = propensity - perceived risk x penalty, where ``penalty`` is their ISP's
+        (:meth:`set_penalties`, lowered behind a VPN) and ``propensity`` already carries
+        the pull of a legal service they have (:meth:`adopt_legal`). Call
+        :meth:`perceive` first. Suspended subscribers cannot share.
 
         Args:
             week: the current week.
-            penalty_by_isp: perceived cost of being caught at each ISP (logit units).
-            legal_pull: fall in the urge to share for legal-service users (logit units).
-            vpn_penalty_factor: expected penalty behind a VPN relative to without one.
             rng: the ``decisions`` stream.
         """
         u = self._utility
-        penalty = penalty_by_isp.astype(np.float32)
-        if np.any(penalty > 0):
-            np.take(penalty, self.isp, out=u)
-            u *= self._perceived
-            if vpn_penalty_factor != 1.0 and self.vpn.any():
-                u[self.vpn] *= np.float32(vpn_penalty_factor)
-            np.subtract(self.propensity, u, out=u)
+        if self._any_penalty:
+            np.multiply(self._perceived, self.penalty, out=u)
+            u -= self.propensity  # u = -utility
         else:
-            u[:] = self.propensity
-        if legal_pull and self.legal.any():
-            u[self.legal] -= np.float32(legal_pull)
-        # share iff draw < 1 / (1 + exp(-u))  <=>  draw * (1 + exp(-u)) < 1
-        np.negative(u, out=u)
-        np.exp(u, out=u)
+            np.negative(self.propensity, out=u)
+        # share iff draw < 1 / (1 + exp(-utility))  <=>  draw * (1 + exp(-utility)) < 1;
+        # exp overflows to inf for hopeless cases, which correctly never share
+        with np.errstate(over="ignore"):
+            np.exp(u, out=u)
         u += np.float32(1.0)
         rng.random(dtype=np.float32, out=self._draw)
         u *= self._draw
         np.less(u, np.float32(1.0), out=self.sharing)
-        np.less(np.int16(week), self.suspended_until, out=self._mask)
-        self.sharing &= ~self._mask
+        self.sharing[self.suspended(week)] = False
+
+    def suspend(self, idx: np.ndarray, until: int) -> None:
+        """Suspend ``idx`` (no internet) for the weeks before ``until``."""
+        self.suspended_until[idx] = until
+        self._suspended = np.union1d(self._suspended, idx)
+
+    def throttle(self, idx: np.ndarray, until: int) -> None:
+        """Throttle ``idx`` (P2P traffic reduced) for the weeks before ``until``."""
+        self.throttled_until[idx] = until
+        self._throttled = np.union1d(self._throttled, idx)
 
     def suspended(self, week: int) -> np.ndarray:
-        return np.flatnonzero(self.suspended_until > week)
+        """Subscribers suspended in ``week`` (a sparse list, pruned as suspensions end)."""
+        s = self._suspended
+        self._suspended = s[self.suspended_until[s] > week]
+        return self._suspended
+
+    def throttled(self, week: int) -> np.ndarray:
+        """Subscribers throttled in ``week``."""
+        t = self._throttled
+        self._throttled = t[self.throttled_until[t] > week]
+        return self._throttled
 
     def decay_risk(self, factor: float) -> None:
         """Own perceived risk fades by ``factor`` (= exp(-1 / decay weeks)) each week."""
@@ -183,19 +220,20 @@ class Subscribers:
         r += np.float32(jump) * (np.float32(1.0) - r)
         self.risk[idx] = r
 
-    def adopt_vpn(self, candidates: np.ndarray, prob: np.ndarray | float, rng) -> np.ndarray:
-        """Candidates without a VPN adopt one, each with its probability; returns adopters.
+    def adopt_vpn(self, idx: np.ndarray) -> np.ndarray:
+        """``idx`` start using a VPN (those who already do are unchanged); returns adopters."""
+        new = np.unique(idx[~self.vpn[idx]])
+        self.vpn[new] = True
+        if self._penalty_table is not None:
+            self.penalty[new] = self._penalty_of(new)
+        return new
 
-        ``prob`` is one probability for all (drawn sparsely) or one per candidate.
-        """
-        keep = ~self.vpn[candidates]
-        candidates = candidates[keep]
-        if np.ndim(prob) == 0:
-            adopters = choose(rng, candidates, float(prob))
-        else:
-            adopters = candidates[rng.random(len(candidates)) < np.asarray(prob)[keep]]
-        self.vpn[adopters] = True
-        return adopters
+    def adopt_legal(self, idx: np.ndarray, pull: float) -> np.ndarray:
+        """``idx`` sign up to the legal service: their urge to share falls by ``pull``."""
+        new = np.unique(idx[~self.legal[idx]])
+        self.legal[new] = True
+        self.propensity[new] -= np.float32(pull)
+        return new
 
     def move(self, idx: np.ndarray, to_isp: np.ndarray) -> None:
         """Subscribers ``idx`` switch to ISPs ``to_isp``: the new ISP has no record of them."""
@@ -205,6 +243,8 @@ class Subscribers:
         self.customers -= np.bincount(self.isp[idx], minlength=k)
         self.customers += np.bincount(to_isp, minlength=k)
         self.isp[idx] = to_isp
+        if self._penalty_table is not None:
+            self.penalty[idx] = self._penalty_of(idx)
         self.strikes[idx] = 0
         self.true_strikes[idx] = 0
         self.last_notice[idx] = NEVER

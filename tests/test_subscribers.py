@@ -29,8 +29,9 @@ def expected_share(p: np.ndarray) -> tuple[float, float]:
     return float(p.mean()), float(math.sqrt(np.sum(p * (1 - p))) / len(p))
 
 
-def decide(subs: Subscribers, penalty=(0.0,), pull=0.0, vpn_factor=1.0, week=0, seed=11):
-    subs.decide(week, np.array(penalty, dtype=float), pull, vpn_factor, np.random.default_rng(seed))
+def decide(subs: Subscribers, penalty=(0.0,), vpn_factor=1.0, week=0, seed=11):
+    subs.set_penalties(np.array(penalty, dtype=float), vpn_factor)
+    subs.decide(week, np.random.default_rng(seed))
     return subs.sharing.mean()
 
 
@@ -125,10 +126,13 @@ def test_salience_adds_to_perceived_risk_capped_at_one():
 
 def test_legal_service_pull_lowers_sharing_of_its_users():
     subs = population(50_000)
-    subs.legal[::2] = True
+    before = subs.propensity.astype(np.float64)
+    adopters = subs.adopt_legal(np.arange(0, 50_000, 2), pull=1.5)
+    assert np.array_equal(adopters, np.arange(0, 50_000, 2)) and subs.legal[::2].all()
+    subs.adopt_legal(np.arange(0, 50_000, 2), pull=1.5)  # signing up twice pulls once
     subs.perceive(0.0)
-    share = decide(subs, pull=1.5)
-    u = subs.propensity.astype(np.float64) - 1.5 * subs.legal
+    share = decide(subs)
+    u = before - 1.5 * subs.legal
     mean, se = expected_share(special.expit(u))
     assert abs(share - mean) < Z * se
     legal_share = subs.sharing[subs.legal].mean()
@@ -138,7 +142,7 @@ def test_legal_service_pull_lowers_sharing_of_its_users():
 
 def test_vpn_scales_the_perceived_penalty_by_its_factor():
     subs = population(50_000)
-    subs.vpn[::2] = True
+    subs.adopt_vpn(np.arange(0, 50_000, 2))
     subs.risk[:] = 0.5
     subs.perceive(0.0)
     share = decide(subs, penalty=(4.0,), vpn_factor=0.2)
@@ -152,7 +156,7 @@ def test_vpn_scales_the_perceived_penalty_by_its_factor():
 def test_suspended_subscribers_never_share():
     subs = population(5000)
     subs.propensity[:] = 20.0  # everyone would share
-    subs.suspended_until[:1000] = 8
+    subs.suspend(np.arange(1000), 8)
     subs.perceive(0.0)
     for week in range(10):
         decide(subs, week=week, seed=week)
@@ -161,6 +165,21 @@ def test_suspended_subscribers_never_share():
         else:
             assert subs.sharing[:1000].all()
         assert subs.sharing[1000:].all()
+        assert len(subs.suspended(week)) == (1000 if week < 8 else 0)
+
+
+def test_penalty_cache_follows_moves_and_vpn_adoption():
+    subs = population(2000, shares=(0.5, 0.5))
+    subs.set_penalties(np.array([3.0, 1.0]), 0.25)
+    mover = np.flatnonzero(subs.isp == 0)[:10]
+    subs.move(mover, np.ones(10, dtype=np.uint8))
+    hider = np.flatnonzero(subs.isp == 0)[:10]
+    subs.adopt_vpn(hider)
+    expected = np.array([3.0, 1.0])[subs.isp] * np.where(subs.vpn, 0.25, 1.0)
+    assert np.allclose(subs.penalty, expected)
+    subs.set_penalties(np.array([0.0, 2.0]), 0.5)  # a regime change recomputes all
+    expected = np.array([0.0, 2.0])[subs.isp] * np.where(subs.vpn, 0.5, 1.0)
+    assert np.allclose(subs.penalty, expected)
 
 
 # --------------------------------------------------------------------------- own risk
@@ -185,12 +204,13 @@ def test_move_clears_the_new_isps_record():
     subs.strikes[i] = 2
     subs.true_strikes[i] = 1
     subs.last_notice[i] = 4
-    subs.suspended_until[i] = 9
+    subs.suspend(i, 9)
     subs.move(i, np.ones(5, dtype=np.uint8))
     assert np.all(subs.isp[i] == 1)
     assert np.all(subs.strikes[i] == 0) and np.all(subs.true_strikes[i] == 0)
     assert np.all(subs.last_notice[i] == NEVER) and np.all(subs.suspended_until[i] == 0)
     assert np.array_equal(subs.customers, np.bincount(subs.isp, minlength=2))
+    assert len(subs.suspended(0)) == 0  # a new ISP has no suspension on file
 
 
 def test_random_customers_belong_to_the_isp():

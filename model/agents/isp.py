@@ -175,7 +175,7 @@ class ISP(mesa.Agent):
         scale = m.scale
         customers = m.population.customers[self.index] * scale
         notices = self.notices_recent * scale
-        sharers = m.sharers_at[self.index] * scale if m.sharers_at is not None else 0.0
+        sharers = m.sharers_at()[self.index] * scale
         price_week = p.price / WEEKS_PER_MONTH
         churn = m.params.population.churn
         risk = m.params.population.risk

@@ -69,17 +69,13 @@ class RightsBody(mesa.Agent):
         p = self.params
         if not self.targets.all():
             sharers = sharers[self.targets[subs.isp[sharers]]]
-        behind_vpn = subs.vpn[sharers]
-        found = np.concatenate(
-            [
-                choose(streams["detection"], sharers[~behind_vpn], p.detection_prob),
-                choose(
-                    streams["detection"],
-                    sharers[behind_vpn],
-                    p.detection_prob * p.vpn_detection_factor,
-                ),
-            ]
-        )
+        # thinning: each sharer with detection_prob, then those behind a VPN kept with
+        # vpn_detection_factor (cost proportional to the detections, not the sharers)
+        found = choose(streams["detection"], sharers, p.detection_prob)
+        behind = np.flatnonzero(subs.vpn[found])
+        if len(behind):
+            missed = streams["detection"].random(len(behind)) >= p.vpn_detection_factor
+            found = np.delete(found, behind[missed])
         streams["detection"].shuffle(found)
         if p.notice_budget is not None:
             monitored = subs.customers[self.targets].sum()
