@@ -46,17 +46,23 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_plot_results_writes_valid_pngs_svgs_and_report(sweep):
-    paths = plots.plot_results(sweep)
+def test_plot_results_writes_valid_pngs_and_report(sweep):
+    paths = plots.plot_results(sweep, formats=("png",))
     stems = {p.stem for p in paths}
     assert stems == {*plots.FIGURES, "sweep", "report"}
     for path in paths[:-1]:
         width, height = png_size(path)
         assert 900 <= width <= 2500 and 500 <= height <= 2500, (path, width, height)
         assert path.stat().st_size > 20_000
-        svg = path.with_suffix(".svg")
-        assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()
     assert paths[-1] == sweep / "report.html"
+
+
+def test_save_writes_png_and_svg(single, tmp_path):
+    fig, _ = plots.figure_funnel(plots.view_of(plots.load_results(single)))
+    first = plots.save(fig, tmp_path, "funnel", ("png", "svg"))
+    assert first == tmp_path / "funnel.png" and png_size(first)[0] > 900
+    svg = (tmp_path / "funnel.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "Notices sent" in svg
 
 
 def test_bands_median_equals_pandas(single):
