@@ -18,8 +18,12 @@ with about 38 degrees of freedom (Welch-Satterthwaite), so
   ALPHA = 0.001 each (Bonferroni over ~13 statistics x 2 tests: family-wise false
   failure rate under 3%; the seeds are fixed, so the outcome is reproducible).
 
-A real difference in a rule shows up as a shift of several SE: e.g. the share of
-wrongful sanctions among notices is about 0.015 with SE about 0.002.
+Power: a rule error that shifts a statistic by several SE fails the test (e.g. the share
+of wrongful sanctions among notices is about 0.015 with SE about 0.002; the refuser's
+final market share about 0.415 with SE about 0.003). An error that touches few
+subscribers can pass: dropping the risk jump on a notice moved total sanctions by 2.6 SE
+and letting suspended subscribers share moved nothing by more than 1.1 SE. This is a
+check of equivalence within sampling error, not a proof.
 
 Sizes are chosen to keep the module under about 40 s: the per-agent baseline takes
 about 15 s for 1,500 subscribers x 40 weeks x 20 seeds on one core, the vectorised
