@@ -119,7 +119,7 @@ def sweep_throughput(workers: int, runs: int = 64, subscribers: int = 100_000, s
     scenario.experiment.steps = steps
     with tempfile.TemporaryDirectory() as out:
         t = time.perf_counter()
-        run_experiment(scenario, out_root=Path(out), workers=workers, quiet=True)
+        run_experiment(scenario, root=out, workers=workers)
         seconds = time.perf_counter() - t
     return {"workers": workers, "runs": runs, "seconds": seconds, "runs_per_min": runs / seconds * 60}
 
