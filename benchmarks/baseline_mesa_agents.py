@@ -132,7 +132,10 @@ class SubscriberAgent(mesa.Agent):
         if self.legal:
             u -= m.legal_pull
         shares = m.random.random() < _sigmoid(u)
-        self.sharing = shares and self.suspended_until <= m.week
+        if self.suspended_until > m.week:  # suspended: kept from sharing this week
+            m.suspended_now += 1
+            shares = False
+        self.sharing = shares
 
     def receive_notice(self, jump: float, vpn_on_notice: float) -> None:
         """ODD 7.2 and 7.8: a notice from its ISP raises own risk; it may adopt a VPN."""
@@ -556,6 +559,7 @@ class AgentBasedPolicyModel(mesa.Model):
         self.vpn_penalty_factor = pop.vpn.penalty_factor
         self.legal_pull = pop.legal.pull if self.legal_service_available() else 0.0
         self.stage = "decide"
+        self.suspended_now = 0
         self.subscribers.shuffle_do("step")
         sharers = [a for a in self.subscribers if a.sharing]
         at = [0] * len(self.isps)
@@ -671,10 +675,9 @@ class AgentBasedPolicyModel(mesa.Model):
     def _record(self, week: int, sharers, sanctions, penalty) -> None:
         n = self.population.n
         pop = self.params.population
-        suspended = throttled = vpn = legal = 0
+        throttled = vpn = legal = 0
         perceived = 0.0
         for a in self.subscribers:
-            suspended += a.suspended_until > week
             throttled += a.throttled_until > week
             vpn += a.vpn
             legal += a.legal
@@ -705,7 +708,7 @@ class AgentBasedPolicyModel(mesa.Model):
                 "cases_overturned": self.regulator.overturned,
                 "review_backlog": self.regulator.backlog(),
                 "lawsuits": sum(b.lawsuits for b in self.rights_bodies),
-                "suspended_share": suspended / n,
+                "suspended_share": self.suspended_now / n,  # kept from sharing this week
                 "throttled_share": throttled / n,
                 "vpn_share": vpn / n,
                 "legal_share": legal / n,
