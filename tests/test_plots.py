@@ -46,8 +46,10 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_plot_results_writes_valid_pngs_and_report(sweep):
-    paths = plots.plot_results(sweep, formats=("png",))
+def test_plot_command_writes_valid_pngs_and_report(sweep):
+    result = CliRunner().invoke(app, ["plot", str(sweep), "--no-svg"])
+    assert result.exit_code == 0, result.output
+    paths = [Path(line) for line in result.stdout.splitlines()]
     stems = {p.stem for p in paths}
     assert stems == {*plots.FIGURES, "sweep", "report"}
     for path in paths[:-1]:
@@ -199,10 +201,5 @@ def test_cli_plot_errors_clearly_on_a_folder_that_is_not_results(tmp_path):
     assert result.exit_code == 2
     assert "not a results folder" in result.output
     assert "Traceback" not in result.output
-
-
-def test_cli_plot_writes_pngs(single):
-    result = CliRunner().invoke(app, ["plot", str(single), "--no-svg"])
-    assert result.exit_code == 0, result.output
-    assert (single / "plots" / "outcomes.png").is_file()
-    assert not (single / "plots" / "sweep.png").exists()  # no sweep, no sweep figure
+    result = CliRunner().invoke(app, ["plot", str(tmp_path), "--points", "a,b"])
+    assert result.exit_code == 2 and "--points" in result.output
