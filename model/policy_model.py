@@ -158,7 +158,7 @@ class PolicyModel(mesa.Model):
         subs.set_penalties(penalty, pop.vpn.penalty_factor)
         subs.perceive(pop.risk.salience_weight * self.salience)
         subs.decide(week, self.streams["decisions"])
-        self._suspended_now = len(subs.suspended(week))
+        self._suspended_now = len(subs.suspended_now)
         sharers = np.flatnonzero(subs.sharing)
         self._sharers, self._sharers_at = sharers, None
         self._infringing_share = len(sharers) / subs.n
@@ -207,9 +207,7 @@ class PolicyModel(mesa.Model):
             isp.notices_recent += (
                 isp.received - isp.notices_recent
             ) / isp.params.review_interval_weeks
-        self.week += 1
-        self.steps += 1
-        self.time = float(self.week)
+        self.week += 1  # Mesa's wrapped step() advances self.steps and self.time
 
     # ------------------------------------------------------------------ rules
     def penalty_by_isp(self) -> np.ndarray:
@@ -365,7 +363,7 @@ class PolicyModel(mesa.Model):
             movers.append(fleeing)
             weights.append(np.broadcast_to(avoid, (len(fleeing), k)))
         if self.params.regulator.suspended_may_switch and churn.suspended_switch_weekly > 0:
-            suspended = subs.suspended(week)
+            suspended = subs.suspended_now
             leaving = choose(rng, suspended, churn.suspended_switch_weekly)
             movers.append(leaving)
             weights.append(np.broadcast_to(self._destination_base, (len(leaving), k)))

@@ -8,6 +8,7 @@ others' numbers: a stream's key is a hash of its name, not its position in a lis
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -63,15 +64,10 @@ def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) 
     if prob >= 1.0:
         return np.arange(n) if whole else candidates
     mean = n * prob
-    parts = []
-    last = -1
-    while True:
-        size = int(mean + 6.0 * np.sqrt(mean) + 16)
-        pos = last + np.cumsum(rng.geometric(prob, size=size))
-        parts.append(pos)
-        last = int(pos[-1])
-        if last >= n:
-            break
-    picked = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    picked = picked[: np.searchsorted(picked, n)]
+    size = int(mean + 6.0 * math.sqrt(mean) + 16)
+    picked = np.cumsum(rng.geometric(prob, size=size)) - 1
+    while picked[-1] < n:  # rare: more successes than 6 standard deviations above the mean
+        more = picked[-1] + np.cumsum(rng.geometric(prob, size=size))
+        picked = np.concatenate([picked, more])
+    picked = picked[: picked.searchsorted(n)]
     return picked if whole else candidates[picked]

@@ -103,6 +103,7 @@ class Subscribers:
         self._vpn_factor = 1.0
         self._any_penalty = False
         self._suspended = np.empty(0, dtype=np.int64)
+        self.suspended_now = self._suspended  # suspended this week (set by decide)
         self._throttled = np.empty(0, dtype=np.int64)
         self.customers = counts.astype(np.int64)
         self.baseline_sharers = float(np.sum(special.expit(self.propensity.astype(np.float64))))
@@ -152,7 +153,8 @@ class Subscribers:
 
     def _penalty_of(self, idx: np.ndarray) -> np.ndarray:
         pen = self._penalty_table[self.isp[idx]]
-        return np.where(self.vpn[idx], pen * np.float32(self._vpn_factor), pen)
+        pen[self.vpn[idx]] *= np.float32(self._vpn_factor)
+        return pen
 
     def perceive(self, salience_risk: float) -> np.ndarray:
         """Perceived risk this week: own risk plus public salience, capped at 1."""
@@ -186,7 +188,8 @@ class Subscribers:
         rng.random(dtype=np.float32, out=self._draw)
         u *= self._draw
         np.less(u, np.float32(1.0), out=self.sharing)
-        self.sharing[self.suspended(week)] = False
+        self.suspended_now = self.suspended(week)
+        self.sharing[self.suspended_now] = False
 
     def suspend(self, idx: np.ndarray, until: int) -> None:
         """Suspend ``idx`` (no internet) for the weeks before ``until``."""
@@ -221,16 +224,22 @@ class Subscribers:
         self.risk[idx] = r
 
     def adopt_vpn(self, idx: np.ndarray) -> np.ndarray:
-        """``idx`` start using a VPN (those who already do are unchanged); returns adopters."""
-        new = np.unique(idx[~self.vpn[idx]])
+        """``idx`` (distinct) start using a VPN; those who already do are unchanged.
+
+        Returns the new adopters.
+        """
+        new = idx[~self.vpn[idx]]
         self.vpn[new] = True
         if self._penalty_table is not None:
             self.penalty[new] = self._penalty_of(new)
         return new
 
     def adopt_legal(self, idx: np.ndarray, pull: float) -> np.ndarray:
-        """``idx`` sign up to the legal service: their urge to share falls by ``pull``."""
-        new = np.unique(idx[~self.legal[idx]])
+        """``idx`` (distinct) sign up to the legal service: their urge to share falls by ``pull``.
+
+        Those already signed up are unchanged. Returns the new subscribers.
+        """
+        new = idx[~self.legal[idx]]
         self.legal[new] = True
         self.propensity[new] -= np.float32(pull)
         return new

@@ -91,12 +91,12 @@ class ISP(mesa.Agent):
         every notice; nothing reaches the subscriber. Who heard from it is left in
         ``self.delivered``.
         """
-        subs = self.model.population
         regime = self.regime
+        if len(idx) == 0:
+            return SanctionCases(idx, wrongful, regime)
+        subs = self.model.population
         self.received += len(idx)
         empty = SanctionCases(idx[:0], wrongful[:0], regime)
-        if len(idx) == 0:
-            return empty
         if not regime.polices:
             self.refused += len(idx)
             return empty
@@ -203,5 +203,5 @@ class ISP(mesa.Agent):
 
     def weekly_revenue(self) -> float:
         """Subscription revenue this week (GBP, real scale)."""
-        customers = self.model.population.customers[self.index] * self.model.scale
+        customers = int(self.model.population.customers[self.index]) * self.model.scale
         return customers * self.params.price / WEEKS_PER_MONTH

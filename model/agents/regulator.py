@@ -40,6 +40,7 @@ class Regulator(mesa.Agent):
         self.bill_since: int | None = 0 if self.stage == 2 else None
         self.queue: list[_Batch] = []
         self.capacity_credit = 0.0
+        self._law_regime: Regime | None = None
         self.stage_changes: list[tuple[int, str]] = [(0, self.stage_name)]
         self.reset_week()
 
@@ -113,17 +114,19 @@ class Regulator(mesa.Agent):
 
     def binding_regime(self) -> Regime | None:
         """The regime a law in force imposes on every ISP, or None."""
-        p = self.params
-        if not (self.law_in_force and p.obligations_in_force):
+        if not (self.law_in_force and self.params.obligations_in_force):
             return None
-        levels = 0 if p.mandated_regime == "disconnect" else p.law_warning_levels
-        return Regime(p.mandated_regime, levels, p.law_sanction, p.law_sanction_weeks, by_law=True)
+        return self.law_regime()
 
     def law_regime(self) -> Regime:
         """The regime a law would impose (what subscribers anticipate)."""
-        p = self.params
-        levels = 0 if p.mandated_regime == "disconnect" else p.law_warning_levels
-        return Regime(p.mandated_regime, levels, p.law_sanction, p.law_sanction_weeks, by_law=True)
+        if self._law_regime is None:
+            p = self.params
+            levels = 0 if p.mandated_regime == "disconnect" else p.law_warning_levels
+            self._law_regime = Regime(
+                p.mandated_regime, levels, p.law_sanction, p.law_sanction_weeks, by_law=True
+            )
+        return self._law_regime
 
     def law_probability(self) -> float:
         """ISPs' belief that a law will be imposed, at the current stage."""
