@@ -225,3 +225,11 @@ def test_no_vpn_adoption_where_nobody_polices():
     }
     df = build(data).run(5).outcomes()  # the default ISP refuses: no letters, no penalty
     assert (df.vpn_share == 0).all()
+
+
+def test_one_step_is_one_week_for_mesa_and_the_model():
+    # Mesa's wrapped step() advances steps and time; the model must not add its own
+    m = PolicyModel(load_scenario(data={"population": {"subscribers": 500}}), rng=1)
+    m.run(7)
+    assert (m.week, m.steps, m.time) == (7, 7, 7.0)
+    assert list(m.outcomes().week) == list(range(7))
