@@ -124,7 +124,9 @@ class Results:
 
     @property
     def points(self) -> list[int]:
-        return sorted(int(p) for p in self.timeseries["point"].unique())
+        """Every sweep point of the experiment (the time series may hold only some)."""
+        source = self.summary if len(self.summary) else self.timeseries
+        return sorted(int(p) for p in source["point"].unique())
 
     def isps(self) -> list[str]:
         """ISP names with a market-share column, in the scenario's order."""
@@ -177,8 +179,15 @@ def _wanted(column: str, parameters: Iterable[str]) -> bool:
     )
 
 
-def load_results(path: str | Path) -> Results:
+def load_results(
+    path: str | Path, points: Sequence[int] | None = None, selected_only: bool = False
+) -> Results:
     """Read a results folder (docs/results-layout.md), or raise :class:`PlotError`.
+
+    Args:
+        points: sweep points to draw (see :func:`select_points`).
+        selected_only: read the time series of the points drawn only (bounded memory for
+            large sweeps); else every point's.
 
     Uses ``model.results.load`` for the manifest, scenario and summary where it exists;
     the time series is read column-selectively from ``timeseries.parquet`` either way so
@@ -203,7 +212,13 @@ def load_results(path: str | Path) -> Results:
         raise PlotError(f"{path}: cannot read the results: {err}") from err
     ts_file = path / "timeseries.parquet"
     columns = [c for c in pq.read_schema(ts_file).names if _wanted(c, parameters)]
-    ts = pd.read_parquet(ts_file, columns=columns)
+    filters = None
+    if selected_only and len(summary):
+        available = sorted(int(p) for p in summary["point"].unique())
+        chosen = choose_points(available, points, path)
+        if len(chosen) < len(available):
+            filters = [("point", "in", chosen)]
+    ts = pd.read_parquet(ts_file, columns=columns, filters=filters)
     for col in ts.columns:
         if col.startswith("stance."):
             ts[col] = ts[col].astype("category")
@@ -479,18 +494,25 @@ class View:
         return "counts scaled to the real population"
 
 
-def select_points(results: Results, points: Sequence[int] | None = None) -> list[int]:
+def choose_points(
+    available: Sequence[int], points: Sequence[int] | None, where: object = "results"
+) -> list[int]:
     """Sweep points to draw: those asked for, else all (or MAX_SERIES evenly spaced)."""
-    available = results.points
+    available = list(available)
     if points:
         bad = [p for p in points if p not in available]
         if bad:
-            raise PlotError(f"{results.path}: no sweep point {bad}; points are 0..{max(available)}")
+            raise PlotError(f"{where}: no sweep point {bad}; points are 0..{max(available)}")
         return list(dict.fromkeys(int(p) for p in points))
     if len(available) <= MAX_SERIES:
         return available
     idx = np.unique(np.linspace(0, len(available) - 1, MAX_SERIES).round().astype(int))
     return [available[i] for i in idx]
+
+
+def select_points(results: Results, points: Sequence[int] | None = None) -> list[int]:
+    """Sweep points of ``results`` to draw (see :func:`choose_points`)."""
+    return choose_points(results.points, points, results.path)
 
 
 def view_of(results: Results, points: Sequence[int] | None = None) -> View:
@@ -967,7 +989,7 @@ def plot_results(
     Raises:
         PlotError: not a results folder, or an unknown sweep point.
     """
-    results = load_results(results_dir)
+    results = load_results(results_dir, points=points, selected_only=True)
     view = view_of(results, points)
     out_dir = results.path / "plots"
     written = []
@@ -977,7 +999,7 @@ def plot_results(
     if report:
         from model.report import write_report
 
-        written.append(write_report(results.path, written))
+        written.append(write_report(results.path, written, results))
     return written
 
 

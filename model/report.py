@@ -210,13 +210,18 @@ def results_section(results: Results, heading_level: int = 2) -> str:
     return "\n".join(parts)
 
 
-def write_report(results_dir: str | Path, figures: Sequence[Path]) -> Path:
+def write_report(
+    results_dir: str | Path, figures: Sequence[Path], results: Results | None = None
+) -> Path:
     """Write ``RESULTS_DIR/report.html`` with ``figures`` (PNG paths) embedded.
+
+    Args:
+        results: the folder already read (saves reading it again), or None.
 
     Returns:
         The report's path.
     """
-    results = load_results(results_dir)
+    results = results or load_results(results_dir)
     body = (
         f"<h1>{esc(results.name)}</h1>\n{results_section(results)}\n"
         f"<h2>Figures</h2>\n{_figures_html(figures)}"
