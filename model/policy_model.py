@@ -90,6 +90,7 @@ class PolicyModel(mesa.Model):
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
         self._destination_base = self._brand_weights()
+        self._moved = np.zeros(self.population.n, dtype=bool)  # scratch: switched this week
         self.max_warning_level = max(
             [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
         )
@@ -344,44 +345,51 @@ class PolicyModel(mesa.Model):
         Base churn picks any subscriber with ``base_weekly``. A sharer at ISP k also
         leaves with ``enforcement_weekly`` x (penalty_k - the softest ISP's penalty), for
         an ISP chosen with weights brand x exp(-avoidance x penalty). Suspended
-        subscribers sign up elsewhere where the law allows it.
+        subscribers sign up elsewhere where the law allows it. Nobody switches twice in
+        a week: the groups are taken in that order and later ones skip earlier movers.
         """
         subs = self.population
         churn = self.params.population.churn
         rng = self.streams["churn"]
-        k = len(self.isps)
-        movers = [choose(rng, subs.n, churn.base_weekly)]
-        weights = [np.broadcast_to(self._destination_base, (len(movers[0]), k))]
+        if len(self.isps) < 2:
+            return 0
+        groups = [(choose(rng, subs.n, churn.base_weekly), self._destination_base)]
         gap = penalty - penalty.min()
         if churn.enforcement_weekly > 0 and np.any(gap > 0):
             # thinning: candidates at the highest hazard, kept in proportion to their ISP's
             hazard = np.minimum(1.0, churn.enforcement_weekly * gap)
             candidates = choose(rng, sharers, hazard.max())
             keep = rng.random(len(candidates)) * hazard.max() < hazard[subs.isp[candidates]]
-            fleeing = candidates[keep]
             avoid = self._destination_base * np.exp(-churn.avoidance * penalty)
-            movers.append(fleeing)
-            weights.append(np.broadcast_to(avoid, (len(fleeing), k)))
+            groups.append((candidates[keep], avoid))
         if self.params.regulator.suspended_may_switch and churn.suspended_switch_weekly > 0:
-            suspended = subs.suspended_now
-            leaving = choose(rng, suspended, churn.suspended_switch_weekly)
-            movers.append(leaving)
-            weights.append(np.broadcast_to(self._destination_base, (len(leaving), k)))
-        idx = np.concatenate(movers)
-        if len(idx) == 0:
+            leaving = choose(rng, subs.suspended_now, churn.suspended_switch_weekly)
+            groups.append((leaving, self._destination_base))
+        moved = []
+        for idx, weights in groups:
+            if moved:
+                idx = idx[~self._moved[idx]]
+            if len(idx) == 0:
+                continue
+            dest = self._destinations(subs.isp[idx], weights, rng)
+            subs.move(idx, dest)
+            self._moved[idx] = True
+            moved.append(idx)
+        if not moved:
             return 0
-        w = np.concatenate(weights).copy()
-        idx, first = np.unique(idx, return_index=True)  # one move a week at most
-        w = w[first]
-        w[np.arange(len(idx)), subs.isp[idx]] = 0.0  # switching means another ISP
-        cum = np.cumsum(w, axis=1)
-        total = cum[:, -1]
-        ok = total > 0
-        idx, cum, total = idx[ok], cum[ok], total[ok]
-        u = rng.random(len(idx)) * total
-        dest = (u[:, None] >= cum).sum(axis=1).astype(np.uint8)
-        subs.move(idx, dest)
-        return len(idx)
+        everyone = np.concatenate(moved)
+        self._moved[everyone] = False
+        return len(everyone)
+
+    @staticmethod
+    def _destinations(origin: np.ndarray, weights: np.ndarray, rng) -> np.ndarray:
+        """A new ISP for each switcher: drawn with ``weights``, never their current one."""
+        k = len(weights)
+        table = np.tile(weights, (k, 1))
+        np.fill_diagonal(table, 0.0)
+        cum = np.cumsum(table, axis=1)[origin]
+        u = rng.random(len(origin)) * cum[:, -1]
+        return np.minimum((u[:, None] >= cum).sum(axis=1), k - 1).astype(np.uint8)
 
     def choose_stance(self, costs: dict[str, float], noise: float) -> str:
         """The cheapest stance, or a logit choice with scale ``noise`` x mean |cost|."""

@@ -114,3 +114,19 @@ def test_suspended_subscribers_switch_only_where_the_law_allows():
             assert df.churn.sum() > 0
         else:
             assert (df.churn == 0).all()
+
+
+def test_destinations_follow_weights_and_never_the_current_isp():
+    # from ISP 0 with weights (0.5, 0.3, 0.2) a switcher goes to 1 with 0.3/0.5 = 0.6 and
+    # to 2 with 0.4; the count going to 1 is Binomial(n, 0.6): tolerance 4.5 s.e.
+    n = 40_000
+    rng = np.random.default_rng(5)
+    origin = np.zeros(n, dtype=np.uint8)
+    dest = PolicyModel._destinations(origin, np.array([0.5, 0.3, 0.2]), rng)
+    assert not np.any(dest == 0)
+    se = np.sqrt(0.6 * 0.4 / n)
+    assert abs(np.mean(dest == 1) - 0.6) < 4.5 * se
+    # from mixed origins every draw differs from the origin
+    origin = rng.integers(0, 3, size=n).astype(np.uint8)
+    dest = PolicyModel._destinations(origin, np.array([0.5, 0.3, 0.2]), rng)
+    assert np.all(dest != origin)
