@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,13 @@ class VizModel(PolicyModel):
             built = load_scenario(settings.file, overrides={"population.subscribers": cap})
         super().__init__(built, rng=built.experiment.seed)
         self._frame: tuple[int, pd.DataFrame] | None = None
+        # Mesa's Play steps in a thread while the page renders: one at a time
+        self.lock = threading.RLock()
 
     def step(self) -> None:
-        super().step()
-        self.running = self.week < self.params.experiment.steps
+        with self.lock:
+            super().step()
+            self.running = self.week < self.params.experiment.steps
 
     def frame(self) -> pd.DataFrame:
         """The weekly outcomes so far, built once a week for all views."""
@@ -158,6 +162,11 @@ def Dashboard(model: VizModel):
     """All views of the running model. One component subscribes to Mesa's update counter,
     so a step costs one render pass (one per view would cost one pass each)."""
     update_counter.get()
+    with model.lock:
+        _dashboard(model)
+
+
+def _dashboard(model: VizModel) -> None:
     with solara.Columns([1, 1]):
         with solara.Column():
             FiguresView(model)
@@ -299,7 +308,7 @@ def Session(file: Path, chosen: solara.Reactive[str], labels: list[str]):
         components=[],
         model_params={"settings": settings},
         name=f"conduit: {settings.base.name}",
-        play_interval=50,
+        play_interval=400,  # ms: above a render pass on a busy 2-core machine
     )
     with solara.Columns([1, 3]):
         with solara.Column():
