@@ -147,16 +147,10 @@ def run(
         fail(f"{len(outcome.failed)} of {outcome.total} runs failed (see manifest.json)", 1)
 
 
-try:
-    from model.plots import plot_results
-except ImportError:  # plots land separately
-    plot_results = None
-
-
 def draw_plots(directory: Path, quiet: bool) -> None:
-    """Call ``model.plots.plot_results`` if it exists; a plotting error is only a warning."""
-    if plot_results is None:
-        return
+    """Draw the figures and the report; a plotting error is only a warning."""
+    from model.plots import plot_results  # matplotlib: imported only when drawing
+
     try:
         paths = plot_results(directory)
     except Exception as exc:  # plots must not lose finished results
