@@ -374,10 +374,6 @@ def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="conduit")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 # --------------------------------------------------------------------------- viz (issue 5)
 @app.command()
 def viz(
@@ -602,3 +598,8 @@ def calibrate(
         typer.echo(f"  {path} = {value:.4g}" if isinstance(value, float) else f"  {path} = {value}")
     Console(width=max(Console().width, 140)).print(_validation_table(best.results, "fit"))
     typer.echo(f"every evaluation: {out / 'calibration.csv'}")
+
+
+# keep last: every command above is registered before the module runs as a script
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
