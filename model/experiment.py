@@ -1,10 +1,19 @@
 """Experiments: sweep designs, per-run seeds, the worker function and the executors.
 
-A scenario's ``experiment:`` section defines R replicates of each of P sweep points
-(P = 1 without a sweep). Runs are numbered in design order, ``run_id = point * R +
-replicate``, and each run's seed is ``SeedSequence(experiment.seed, spawn_key=(point,
-replicate))``, so any single run can be reproduced alone and results do not depend on
-the number of workers or on the executor (local processes or a Dask cluster).
+A scenario's ``experiment:`` section defines R replicates of each of W worlds: the sweep
+points, or the ``analysis:`` sample (W = 1 without either). With ``policies:`` every
+policy is run in every world, giving P = policies x W design points, ``point = policy *
+W + world`` (W points and ``point = world`` without policies). Runs are numbered in
+design order, ``run_id = point * R + replicate``, and each run's seed is
+``SeedSequence(experiment.seed, spawn_key=(world, replicate))``: it depends on the world
+and the replicate, never on the policy, so the policies of one world share every random
+stream (common random numbers). Without policies this is ``spawn_key=(point,
+replicate)`` as it always was. Any single run can be reproduced alone and results do not
+depend on the number of workers or on the executor (local processes or a Dask cluster).
+
+With ``replicates: auto`` R is ``precision.max_replicates`` (the numbering slots) and
+replicates are run in batches until each point's confidence interval is narrow enough
+(:func:`run_experiment`); adding replicates never changes earlier runs.
 
 No command-line code here: see :mod:`model.cli`. Results on disk: :mod:`model.results`.
 """
@@ -18,7 +27,7 @@ import multiprocessing
 import time
 import traceback
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +55,13 @@ def design(scenario: Scenario) -> list[dict[str, Any]]:
     - ``sobol``: Saltelli's scheme for Sobol indices with second-order terms, N * (2D + 2)
       points for N = ``samples`` and D parameters (SALib ``sobol``).
 
+    With an ``analysis:`` section the points are its SALib sample instead (see
+    :func:`analysis_matrix`); these are the worlds that policies are crossed with.
+
     Sampling is seeded by ``experiment.seed``. Integer parameters are rounded.
     """
+    if scenario.analysis is not None:
+        return _rows(list(scenario.analysis.parameters), analysis_matrix(scenario))
     sweep = scenario.experiment.sweep
     if sweep is None:
         return [{}]
@@ -56,6 +70,10 @@ def design(scenario: Scenario) -> list[dict[str, Any]]:
         values = [typing.cast(list, sweep.parameters[p]) for p in paths]
         return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*values)]
     matrix = _sample(sweep.method, sweep.parameters, sweep.samples or 1, scenario.experiment.seed)
+    return _rows(paths, matrix)
+
+
+def _rows(paths: list[str], matrix: np.ndarray) -> list[dict[str, Any]]:
     integer = [_is_integer_parameter(p) for p in paths]
     return [
         {
@@ -74,6 +92,27 @@ def salib_problem(parameters: dict[str, Any]) -> dict[str, Any]:
         "names": list(parameters),
         "bounds": [[r.low, r.high] for r in ranges],
     }
+
+
+def analysis_matrix(scenario: Scenario) -> np.ndarray:
+    """The ``analysis:`` sample as SALib draws it (rows in sampler order, unrounded).
+
+    ``sobol``: Saltelli's scheme, N * (D + 2) rows (N * (2D + 2) with ``second_order``);
+    ``morris``: N trajectories of D + 1 rows on a ``num_levels`` grid. Seeded by
+    ``experiment.seed``. SALib's analysers need exactly these rows in this order.
+    """
+    from SALib.sample import morris, sobol
+
+    analysis = scenario.analysis
+    if analysis is None:
+        raise ValueError("the scenario has no analysis section")
+    problem = salib_problem(analysis.parameters)
+    seed = scenario.experiment.seed
+    if analysis.method == "morris":
+        return morris.sample(problem, analysis.samples, num_levels=analysis.num_levels, seed=seed)
+    return sobol.sample(
+        problem, analysis.samples, calc_second_order=analysis.second_order, seed=seed
+    )
 
 
 def _sample(method: str, parameters: dict[str, Any], samples: int, seed: int) -> np.ndarray:
@@ -116,11 +155,15 @@ class RunSpec:
 
     Attributes:
         run_id: ``point * replicates + replicate``.
-        point: index of the sweep point (0 without a sweep).
+        point: index of the design point (``policy * worlds + world``; 0 without a design).
         replicate: 0..replicates-1.
-        params: ``{parameter path: value}`` of the sweep point.
+        params: ``{parameter path: value}`` of the world (sweep point or analysis sample).
         entropy: the scenario's ``experiment.seed``.
         steps: weeks to simulate.
+        world: index of the world (sweep point or analysis sample); None: ``point``.
+        policy: index of the policy in ``policies:`` (None without policies).
+        policy_name: its name (None without policies).
+        overrides: the policy's ``set`` (applied before ``params``).
     """
 
     run_id: int
@@ -129,14 +172,27 @@ class RunSpec:
     params: dict[str, Any]
     entropy: int
     steps: int
+    world: int | None = None
+    policy: int | None = None
+    policy_name: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def world_index(self) -> int:
+        """The world this run samples (the point itself without policies)."""
+        return self.point if self.world is None else self.world
 
     def seed_sequence(self) -> np.random.SeedSequence:
-        """The run's seed: ``SeedSequence(entropy, spawn_key=(point, replicate))``."""
-        return np.random.SeedSequence(self.entropy, spawn_key=(self.point, self.replicate))
+        """The run's seed: ``SeedSequence(entropy, spawn_key=(world, replicate))``.
+
+        The policy is not in the key, so every policy of a world draws the same random
+        numbers (common random numbers); without policies ``world == point``.
+        """
+        return np.random.SeedSequence(self.entropy, spawn_key=(self.world_index, self.replicate))
 
     def seed_record(self) -> dict[str, Any]:
         """The seed as recorded in the manifest."""
-        return {"entropy": self.entropy, "spawn_key": [self.point, self.replicate]}
+        return {"entropy": self.entropy, "spawn_key": [self.world_index, self.replicate]}
 
 
 @dataclass
@@ -149,20 +205,58 @@ class RunResult:
     error: str | None = None
 
 
-def plan(scenario: Scenario) -> list[RunSpec]:
-    """Every run of the scenario's experiment, in ``run_id`` order."""
+def plan(
+    scenario: Scenario, replicates: Callable[[int], Iterable[int]] | None = None
+) -> list[RunSpec]:
+    """Runs of the scenario's experiment, in ``run_id`` order.
+
+    Args:
+        replicates: point -> the replicate numbers to plan for it (default: all
+            ``experiment.replicates``; with ``replicates: auto`` the first batch).
+
+    ``run_id = point * slots + replicate`` with ``slots`` = ``experiment.replicates``
+    (``precision.max_replicates`` with ``auto``). With policies, ``point = policy *
+    worlds + world`` and the seed depends on (world, replicate) only.
+    """
     exp = scenario.experiment
-    return [
-        RunSpec(point * exp.replicates + rep, point, rep, params, exp.seed, exp.steps)
-        for point, params in enumerate(design(scenario))
-        for rep in range(exp.replicates)
-    ]
+    slots = exp.replicate_slots
+    worlds = design(scenario)
+    chosen = replicates or (lambda point: range(exp.first_replicates))
+    if not scenario.policies:
+        return [
+            RunSpec(point * slots + rep, point, rep, params, exp.seed, exp.steps)
+            for point, params in enumerate(worlds)
+            for rep in chosen(point)
+        ]
+    specs = []
+    for index, policy in enumerate(scenario.policies):
+        for world, params in enumerate(worlds):
+            point = index * len(worlds) + world
+            specs += [
+                RunSpec(
+                    point * slots + rep,
+                    point,
+                    rep,
+                    params,
+                    exp.seed,
+                    exp.steps,
+                    world=world,
+                    policy=index,
+                    policy_name=policy.name,
+                    overrides=dict(policy.set),
+                )
+                for rep in chosen(point)
+            ]
+    return specs
 
 
-def scenario_for(base: dict[str, Any], params: dict[str, Any]) -> Scenario:
-    """The resolved scenario ``base`` (``Scenario.to_dict()``) with a sweep point applied."""
+def scenario_for(
+    base: dict[str, Any], params: dict[str, Any], overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """The resolved scenario ``base`` (``Scenario.to_dict()``) with a policy's overrides,
+    then a sweep point (world), applied."""
     data = _deep_copy(base)
-    for path, value in params.items():
+    for path, value in {**(overrides or {}), **params}.items():
         apply_override(data, path, value)
     return Scenario.model_validate(data)
 
@@ -177,13 +271,17 @@ def _deep_copy(data: Any) -> Any:
 
 def run_table(base: dict[str, Any], spec: RunSpec) -> pd.DataFrame:
     """Simulate one run: its rows of ``timeseries.parquet`` (ids, parameters, outcomes)."""
-    scenario = scenario_for(base, spec.params)
+    scenario = scenario_for(base, spec.params, spec.overrides)
     outcomes = PolicyModel(scenario, rng=spec.seed_sequence()).run(spec.steps).outcomes()
     ids = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate}
+    if spec.policy is not None:
+        ids["world"] = spec.world_index
     front = pd.DataFrame(
         {**{k: np.full(len(outcomes), v, dtype=np.int64) for k, v in ids.items()}},
         index=outcomes.index,
     )
+    if spec.policy_name is not None:
+        front["policy"] = pd.Series([spec.policy_name] * len(outcomes), index=outcomes.index)
     for path, value in spec.params.items():
         front[path] = pd.Series([value] * len(outcomes), index=outcomes.index)
     return pd.concat([front, outcomes], axis=1)
@@ -311,37 +409,121 @@ def run_experiment(
     Finished runs (same scenario sha256) are skipped; a different scenario in the same
     directory raises :class:`model.results.ResultsConflict` unless ``force``.
 
+    With ``replicates: auto`` runs go in batches: every point gets ``precision.batch``
+    replicates, then each point whose confidence interval of ``precision.outcome`` is
+    still wider than ``precision.ci_width`` gets another batch, until it is narrow
+    enough or the point has ``precision.max_replicates``. The decisions depend only on
+    finished runs' values, so a resumed experiment takes the same ones; the manifest's
+    ``precision`` entry records the replicates each point used.
+
     Args:
         workers: local processes (ignored with ``scheduler``).
         scheduler: address of a Dask scheduler; runs go to its workers.
-        on_start: called with (runs to do, runs already finished).
+        on_start: called with (runs to do, runs already finished), once per batch.
         on_result: called after each run is written (or has failed).
     """
     start = time.perf_counter()
-    specs = plan(scenario)
+    exp = scenario.experiment
+    batch = plan(scenario)
     store = results.ResultStore.open(
-        Path(root) / scenario.name, scenario, specs, force, scenario_file, command
+        Path(root) / scenario.name, scenario, batch, force, scenario_file, command
     )
-    todo = [s for s in specs if s.run_id not in store.finished]
-    if on_start is not None:
-        on_start(len(todo), len(specs) - len(todo))
     base = scenario.to_dict()
-    stream = run_dask(base, todo, scheduler) if scheduler else run_local(base, todo, workers)
     failed: dict[int, str] = {}
-    for result in stream:
-        if result.error is None and result.data is not None:
-            store.add(result.run_id, result.data, result.seconds)
-        else:
-            failed[result.run_id] = result.error or "no result"
-            store.fail(result.run_id, failed[result.run_id], result.seconds)
-        if on_result is not None:
-            on_result(result)
+    total = skipped = 0
+    planned: dict[int, int] = {}
+    while batch:
+        todo = store.extend(batch)
+        total += len(batch)
+        skipped += len(batch) - len(todo)
+        for spec in batch:
+            planned[spec.point] = max(planned.get(spec.point, 0), spec.replicate + 1)
+        if on_start is not None:
+            on_start(len(todo), len(batch) - len(todo))
+        stream = run_dask(base, todo, scheduler) if scheduler else run_local(base, todo, workers)
+        for result in stream:
+            if result.error is None and result.data is not None:
+                store.add(result.run_id, result.data, result.seconds)
+            else:
+                failed[result.run_id] = result.error or "no result"
+                store.fail(result.run_id, failed[result.run_id], result.seconds)
+            if on_result is not None:
+                on_result(result)
+        if exp.replicates != "auto":
+            break
+        batch = _next_batch(scenario, store, planned)
     store.finish()
     return ExperimentOutcome(
         store.directory,
-        len(specs),
-        len(specs) - len(todo),
-        len(todo) - len(failed),
+        total,
+        skipped,
+        total - skipped - len(failed),
         failed,
         time.perf_counter() - start,
     )
+
+
+# --------------------------------------------------------------------------- replicates: auto
+def ci_width(values: Sequence[float], level: float = 0.95) -> float:
+    """Full width of the Student-t confidence interval of the mean of ``values``.
+
+    ``2 * t_{(1+level)/2, n-1} * s / sqrt(n)`` with ``s`` the sample standard deviation;
+    infinite for fewer than two values (no estimate of the spread).
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    if len(x) < 2:
+        return float("inf")
+    t = float(stats.t.ppf(0.5 + level / 2, len(x) - 1))
+    return 2.0 * t * float(np.std(x, ddof=1)) / np.sqrt(len(x))
+
+
+def _next_batch(
+    scenario: Scenario, store: results.ResultStore, planned: dict[int, int]
+) -> list[RunSpec]:
+    """The next batch of ``replicates: auto``; records each point's state in the manifest."""
+    precision = scenario.experiment.precision
+    assert precision is not None
+    values = _point_values(store, precision.outcome)
+    more: dict[int, range] = {}
+    points = []
+    for point in sorted(planned):
+        n = planned[point]
+        width = ci_width(values.get(point, []), precision.level)
+        reached = width <= precision.ci_width
+        if not reached and n < precision.max_replicates:
+            more[point] = range(n, min(n + precision.batch, precision.max_replicates))
+        points.append(
+            {
+                "point": point,
+                "replicates": len(values.get(point, [])),
+                "ci_width": None if not np.isfinite(width) else round(width, 12),
+                "reached": bool(reached),
+            }
+        )
+    store.manifest["precision"] = {
+        "outcome": precision.outcome,
+        "target_ci_width": precision.ci_width,
+        "level": precision.level,
+        "points": points,
+    }
+    if not more:
+        return []
+    return plan(scenario, lambda point: more.get(point, range(0)))
+
+
+def _point_values(store: results.ResultStore, outcome: str) -> dict[int, list[float]]:
+    """Finished runs' values of ``outcome`` (a summary column), by point, in replicate order."""
+    cache = store.outcome_cache
+    parameters = store.manifest["parameters"]
+    by_point: dict[int, list[tuple[int, float]]] = {}
+    for record in store.manifest["runs"]:
+        run_id = record["run_id"]
+        if run_id not in store.finished:
+            continue
+        if run_id not in cache:
+            table = pq.read_table(results.run_file(store.directory, run_id)).to_pandas()
+            cache[run_id] = float(results.summarise_run(table, parameters)[outcome])
+        by_point.setdefault(record["point"], []).append((record["replicate"], cache[run_id]))
+    return {p: [v for _, v in sorted(pairs)] for p, pairs in by_point.items()}

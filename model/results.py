@@ -42,6 +42,8 @@ TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.csv"
 RUNS = "runs"
 ID_COLUMNS = ("run_id", "point", "replicate")
+DESIGN_COLUMNS = ("world", "policy")
+"""Written after the ids when the scenario has ``policies:``: world index, policy name."""
 COUNT_WORDS = ("notices", "warnings", "sanctions", "lawsuits", "cases")
 """Outcome columns whose names contain one of these are counts: summed in ``total.<col>``."""
 MANIFEST_EVERY = 2.0
@@ -93,6 +95,8 @@ class ResultStore:
         self.finished = finished
         self._runs = {r["run_id"]: r for r in manifest["runs"]}
         self._last_write = 0.0
+        self.outcome_cache: dict[int, float] = {}
+        """Summary values of finished runs, by run_id (``replicates: auto`` reads them)."""
 
     @classmethod
     def open(
@@ -131,6 +135,27 @@ class ResultStore:
         self.finished.add(run_id)
         self._runs[run_id].update(status="done", seconds=round(seconds, 3), error=None)
         self._maybe_write_manifest()
+
+    def extend(self, specs: Sequence[RunSpec]) -> list[RunSpec]:
+        """Add runs to the plan (more replicates); return those not finished yet.
+
+        A run whose file is already there (a resumed experiment) is recorded as done.
+        """
+        on_disk = finished_runs(self.directory)
+        todo = []
+        for spec in specs:
+            if spec.run_id not in self._runs:
+                record = run_record(spec)
+                self.manifest["runs"].append(record)
+                self._runs[spec.run_id] = record
+            if spec.run_id in on_disk:
+                self.finished.add(spec.run_id)
+                self._runs[spec.run_id]["status"] = "done"
+            elif spec.run_id not in self.finished:
+                todo.append(spec)
+        self.manifest["runs"].sort(key=lambda r: r["run_id"])
+        self.write_manifest()
+        return todo
 
     def fail(self, run_id: int, error: str, seconds: float) -> None:
         """A failed run: record the error (it is retried when the experiment is run again)."""
@@ -194,7 +219,6 @@ def build_manifest(
     from model import __version__
 
     pop = scenario.population
-    sweep = scenario.experiment.sweep
     commit, dirty = _git_state()
     return {
         "conduit_version": __version__,
@@ -210,21 +234,33 @@ def build_manifest(
         "scenario_sha256": scenario.sha256(),
         "scale": (pop.represents or pop.subscribers) / pop.subscribers,
         "experiment": scenario.experiment.model_dump(mode="json"),
-        "parameters": list(sweep.parameters) if sweep is not None else [],
-        "runs": [
-            {
-                "run_id": s.run_id,
-                "point": s.point,
-                "replicate": s.replicate,
-                "params": s.params,
-                "seed": s.seed_record(),
-                "status": "pending",
-                "seconds": None,
-                "error": None,
-            }
-            for s in specs
-        ],
+        "parameters": design_parameters(scenario),
+        **({"policies": [p.name for p in scenario.policies]} if scenario.policies else {}),
+        "runs": [run_record(s) for s in specs],
     }
+
+
+def design_parameters(scenario: Scenario) -> list[str]:
+    """The parameter paths that vary between worlds: swept, or sampled by the analysis."""
+    if scenario.analysis is not None:
+        return list(scenario.analysis.parameters)
+    sweep = scenario.experiment.sweep
+    return list(sweep.parameters) if sweep is not None else []
+
+
+def run_record(spec: RunSpec) -> dict[str, Any]:
+    """A run's entry in the manifest's run table, pending."""
+    record: dict[str, Any] = {
+        "run_id": spec.run_id,
+        "point": spec.point,
+        "replicate": spec.replicate,
+    }
+    if spec.policy is not None:
+        record.update(world=spec.world_index, policy=spec.policy_name)
+    record.update(
+        params=spec.params, seed=spec.seed_record(), status="pending", seconds=None, error=None
+    )
+    return record
 
 
 def installed_packages() -> dict[str, str]:
@@ -315,8 +351,10 @@ def summarise_run(table: pd.DataFrame, parameters: Sequence[str]) -> dict[str, A
     """One row of ``summary.csv``: ids, parameters, ``final.<col>``, ``total.<col>``, status."""
     first, last = table.iloc[0], table.iloc[-1]
     row: dict[str, Any] = {c: int(first[c]) for c in ID_COLUMNS}
+    row.update({c: first[c] for c in DESIGN_COLUMNS if c in table.columns})
     row.update({p: first[p] for p in parameters})
-    outcomes = [c for c in table.columns if c not in ID_COLUMNS and c not in parameters]
+    skip = {*ID_COLUMNS, *DESIGN_COLUMNS, *parameters}
+    outcomes = [c for c in table.columns if c not in skip]
     numeric = [c for c in outcomes if pd.api.types.is_numeric_dtype(table[c])]
     for c in numeric:
         row[f"final.{c}"] = last[c]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from model.params import (
     AssociationParams,
@@ -84,13 +84,181 @@ class Sweep(Params):
         return self
 
 
+class Precision(Params):
+    """``replicates: auto``: add replicates in batches until the outcome's CI is narrow enough.
+
+    Each sweep point stops when the ``level`` confidence interval of the mean of
+    ``outcome`` over its replicates (Student t) is narrower than ``ci_width`` (in the
+    outcome's own unit, e.g. a share), or when it has ``max_replicates`` replicates.
+    """
+
+    outcome: str = Field(
+        "final.infringing_share", description="Summary column whose CI is targeted."
+    )
+    ci_width: float = Field(
+        description="Target full width of the CI (upper minus lower), outcome's unit.", gt=0
+    )
+    level: float = Field(0.95, gt=0.5, lt=1.0, description="Confidence level of the CI.")
+    batch: int = Field(4, ge=2, le=10_000, description="Replicates added per batch.")
+    max_replicates: int = Field(
+        64, ge=2, le=100_000, description="Cap on replicates per point (design slots)."
+    )
+
+    @model_validator(mode="after")
+    def _cap(self) -> Precision:
+        if self.max_replicates < self.batch:
+            raise ValueError(
+                f"max_replicates ({self.max_replicates}) must be at least batch ({self.batch})"
+            )
+        return self
+
+
 class Experiment(Params):
     """How a scenario is run: replicates, seed, length and an optional sweep."""
 
-    replicates: int = Field(4, ge=1, le=100_000, description="Runs per sweep point.")
+    replicates: int | Literal["auto"] = Field(
+        4,
+        description="Runs per sweep point (1 to 100,000), or 'auto' (batches until "
+        "'precision' is met).",
+    )
     seed: int = Field(2008, ge=0, description="Root seed; every run's seed derives from it.")
     steps: int = Field(260, ge=1, le=5200, description="Weeks to simulate.")
     sweep: Sweep | None = None
+    precision: Precision | None = Field(
+        None, description="Precision target of 'replicates: auto' (required with it)."
+    )
+
+    @field_validator("replicates", mode="wrap")
+    @classmethod
+    def _replicates(cls, value: Any, handler: Any) -> int | str:
+        # one clear message instead of one error per branch of the union
+        if value == "auto":
+            return "auto"
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100_000:
+            return value
+        raise ValueError(f"expected a whole number from 1 to 100,000 or 'auto'; got {value!r}")
+
+    @model_validator(mode="after")
+    def _auto(self) -> Experiment:
+        if self.replicates == "auto" and self.precision is None:
+            raise ValueError(
+                "replicates: auto needs a 'precision' section "
+                "(outcome, ci_width, batch, max_replicates)"
+            )
+        if self.replicates != "auto" and self.precision is not None:
+            raise ValueError("'precision' is only used with replicates: auto")
+        return self
+
+    @property
+    def replicate_slots(self) -> int:
+        """Replicates per point in the run numbering: ``replicates``, or the auto cap."""
+        if self.replicates == "auto":
+            assert self.precision is not None
+            return self.precision.max_replicates
+        return self.replicates
+
+    @property
+    def first_replicates(self) -> int:
+        """Replicates run for every point at first (all of them unless ``auto``)."""
+        if self.replicates == "auto":
+            assert self.precision is not None
+            return self.precision.batch
+        return self.replicates
+
+
+# --------------------------------------------------------------------------- analysis
+Goal = Literal["minimise", "maximise"]
+
+KNOWN_GOALS: dict[str, Goal] = {
+    "final.infringing_share": "minimise",
+    "final.p2p_traffic": "minimise",
+    "total.wrongful_sanctions": "minimise",
+    "total.wrongful_notices": "minimise",
+    "total.sanctions": "minimise",
+    "final.suspended_share": "minimise",
+    "final.rights_holder_revenue": "maximise",
+    "final.legal_share": "maximise",
+}
+"""Default direction of "better" for common outcomes (others must say ``goal``)."""
+
+
+class OutcomeSpec(Params):
+    """An outcome to analyse: a ``summary.csv`` column and which direction is better."""
+
+    name: str = Field(
+        description="Summary column, e.g. final.infringing_share, total.wrongful_sanctions, "
+        "final.market_share.TalkTalk, final.rights_holder_revenue."
+    )
+    goal: Goal | None = Field(
+        None,
+        description="minimise or maximise (policy regret); default for known outcomes.",
+    )
+    label: str | None = Field(None, description="Human label for tables and figures.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_goal(cls, data: Any) -> Any:
+        if isinstance(data, str):  # a bare column name
+            data = {"name": data}
+        if isinstance(data, Mapping) and data.get("goal") is None and "name" in data:
+            data = {**data, "goal": KNOWN_GOALS.get(str(data["name"]))}
+        return data
+
+    @model_validator(mode="after")
+    def _goal(self) -> OutcomeSpec:
+        if self.goal is None:
+            raise ValueError(
+                f"say whether '{self.name}' is better low or high: goal: minimise | maximise"
+            )
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+
+class Analysis(Params):
+    """Global sensitivity analysis: a SALib sample of ranges, indices of outcomes.
+
+    ``sobol``: Saltelli sampling, first-order and total indices (N * (D + 2) points, or
+    N * (2D + 2) with ``second_order``). ``morris``: elementary effects, mu* and sigma
+    (N trajectories of D + 1 points on a ``num_levels`` grid).
+    """
+
+    method: Literal["sobol", "morris"] = Field("sobol", description="sobol or morris.")
+    samples: int = Field(
+        ge=2, le=1_000_000, description="Base sample N (sobol) or trajectories (morris)."
+    )
+    parameters: dict[str, Range] = Field(
+        description="Uncertain parameter path -> {low, high} (uniform)."
+    )
+    outcomes: list[OutcomeSpec] = Field(description="Outcomes to analyse (summary columns).")
+    num_levels: int = Field(4, ge=2, le=100, description="Morris grid levels (even number).")
+    second_order: bool = Field(False, description="sobol: also second-order indices.")
+    conf_level: float = Field(0.95, gt=0.5, lt=1.0, description="Level of the indices' CIs.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Analysis:
+        if not self.parameters:
+            raise ValueError("an analysis needs at least one uncertain parameter")
+        if not self.outcomes:
+            raise ValueError("an analysis needs at least one outcome")
+        names = [o.name for o in self.outcomes]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"outcomes repeated: {dupes}")
+        return self
+
+
+class Policy(Params):
+    """A named policy: a set of parameter overrides (same paths as ``--set``)."""
+
+    name: str = Field(description="Short name, e.g. status-quo.")
+    description: str = Field("", description="What the policy is, in a sentence.")
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Parameter path -> value, e.g. isps.TalkTalk.stance: graduated.",
+    )
 
 
 # --------------------------------------------------------------------------- the root
@@ -112,11 +280,28 @@ class Scenario(Params):
     rights_bodies: list[RightsBodyParams] = Field(default_factory=list)
     regulator: RegulatorParams = Field(default_factory=RegulatorParams)
     experiment: Experiment = Field(default_factory=Experiment)
+    analysis: Analysis | None = Field(
+        None, description="Global sensitivity analysis (SALib sample of uncertain parameters)."
+    )
+    policies: list[Policy] = Field(
+        default_factory=list,
+        description="Policies compared on common random numbers across the sampled worlds; "
+        "the first is the reference (e.g. the status quo).",
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> Scenario:
         if not self.isps:
             raise ValueError("isps: at least one ISP is needed")
+        if self.analysis is not None and self.experiment.sweep is not None:
+            raise ValueError(
+                "analysis: cannot be combined with experiment.sweep (the analysis draws its "
+                "own sample); move the swept ranges to analysis.parameters"
+            )
+        names = [p.name for p in self.policies]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"policies: names must be unique; repeated: {dupes}")
         for key in NAMED_LISTS:
             names = [item.name for item in getattr(self, key)]
             dupes = sorted({n for n in names if names.count(n) > 1})
@@ -531,6 +716,7 @@ def load_scenario(
             where[tuple(key.split("."))] = (COMMAND_LINE + f" (--set {key})", None)
     scenario = validate(raw, _Source(where), file)
     check_sweep(scenario, _Source(where), file)
+    check_analysis(scenario, _Source(where), file)
     return scenario
 
 
@@ -566,6 +752,127 @@ def check_sweep(scenario: Scenario, source: _Source | None = None, file: str | N
             except ValidationError as exc:
                 err = exc.errors()[0]
                 raise located(f"swept value {value!r}: {_message(err, data)}") from None
+
+
+def _bare(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's data without its design sections (sweep, analysis, policies)."""
+    base = scenario.to_dict()
+    base["experiment"]["sweep"] = None
+    base["analysis"] = None
+    base["policies"] = []
+    return base
+
+
+def _check_values(
+    base: dict[str, Any], path: str, values: Iterable[Any], located: Any, what: str
+) -> None:
+    """``path`` exists (``--set`` rules) and each value gives a valid scenario, or raise."""
+    if path.split(".")[0] in ("experiment", "analysis", "policies"):
+        raise located(f"the {path.split('.')[0]} section itself cannot be {what}")
+    for value in values:
+        data = copy.deepcopy(base)
+        try:
+            apply_override(data, path, value)
+        except ScenarioError as exc:
+            raise located(f"{what} path does not exist: {exc.message}") from None
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise located(f"{what} value {value!r}: {_message(err, data)}") from None
+
+
+def _locator(source: _Source, file: str | None, key: tuple[str, ...]) -> Any:
+    where_file, line = source.locate(key)
+
+    def located(message: str) -> ScenarioError:
+        return ScenarioError(message, where_file or file, line, ".".join(key))
+
+    return located
+
+
+def check_analysis(
+    scenario: Scenario, source: _Source | None = None, file: str | None = None
+) -> None:
+    """Check the ``analysis:``, ``policies:`` and ``experiment.precision`` sections.
+
+    - every uncertain parameter path exists and both ends of its range are valid;
+    - every policy override path exists and its value is valid; a policy may not set
+      an uncertain parameter (the world, not the policy, decides it);
+    - every outcome (and the precision outcome) is a ``summary.csv`` column the model
+      writes for this scenario (found by a one-week run of a tiny population).
+
+    Errors are located at the offending key (file, line, key path), with a suggestion.
+    """
+    analysis, policies = scenario.analysis, scenario.policies
+    precision = scenario.experiment.precision
+    if analysis is None and not policies and precision is None:
+        return
+    source = source or _Source()
+    base = _bare(scenario)
+    uncertain = list(analysis.parameters) if analysis is not None else []
+    for path, spec in (analysis.parameters if analysis is not None else {}).items():
+        located = _locator(source, file, ("analysis", "parameters", path))
+        _check_values(base, path, [spec.low, spec.high], located, "uncertain parameter")
+    for policy in policies:
+        for path, value in policy.set.items():
+            located = _locator(source, file, ("policies", policy.name, "set", path))
+            if path in uncertain:
+                raise located(
+                    f"policy '{policy.name}' sets '{path}', an uncertain parameter of the "
+                    "analysis; a lever cannot also be an uncertainty"
+                )
+            _check_values(base, path, [value], located, "policy")
+    wanted = (
+        [(("analysis", "outcomes", o.name), o.name) for o in analysis.outcomes]
+        if (analysis is not None)
+        else []
+    )
+    if precision is not None:
+        wanted.append((("experiment", "precision", "outcome"), precision.outcome))
+    if wanted:
+        known = outcome_names(scenario)
+        for key, name in wanted:
+            if name not in known:
+                located = _locator(source, file, key)
+                raise located(
+                    f"unknown outcome '{name}'"
+                    + _suggest(name, known)
+                    + "; outcomes are summary.csv columns: final.<column> or total.<count column>"
+                )
+
+
+def outcome_names(scenario: Scenario) -> list[str]:
+    """``summary.csv`` outcome columns the model writes for ``scenario`` and its policies.
+
+    Found by running one week of a 200-subscriber copy of the scenario (and of each policy),
+    so the names always match what the model records.
+    """
+    from model.policy_model import PolicyModel  # the model imports this module
+    from model.results import is_count_column
+
+    base = _bare(scenario)
+    variants = [base]
+    for policy in scenario.policies:
+        data = copy.deepcopy(base)
+        for path, value in policy.set.items():
+            apply_override(data, path, value)
+        variants.append(data)
+    names: dict[str, None] = {}
+    for data in variants:
+        data["population"]["subscribers"] = 200
+        outcomes = PolicyModel(Scenario.model_validate(data), rng=0).run(1).outcomes()
+        numeric = [c for c in outcomes.columns if pd_is_numeric(outcomes[c]) and c != "week"]
+        names.update(dict.fromkeys(f"final.{c}" for c in numeric))
+        names.update(dict.fromkeys(f"total.{c}" for c in numeric if is_count_column(c)))
+    return list(names)
+
+
+def pd_is_numeric(series: Any) -> bool:
+    """Whether a pandas column is numeric (its summary has ``final.<column>``)."""
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(series))
 
 
 def resolved_yaml(scenario: Scenario) -> str:
