@@ -65,9 +65,21 @@ def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) 
         return np.arange(n) if whole else candidates
     mean = n * prob
     size = int(mean + 6.0 * math.sqrt(mean) + 16)
-    picked = np.cumsum(rng.geometric(prob, size=size)) - 1
+    scale = -1.0 / math.log1p(-prob)
+    picked = np.cumsum(_geometric(rng, scale, size)) - 1
     while picked[-1] < n:  # rare: more successes than 6 standard deviations above the mean
-        more = picked[-1] + np.cumsum(rng.geometric(prob, size=size))
+        more = picked[-1] + np.cumsum(_geometric(rng, scale, size))
         picked = np.concatenate([picked, more])
     picked = picked[: picked.searchsorted(n)]
     return picked if whole else candidates[picked]
+
+
+def _geometric(rng: np.random.Generator, scale: float, size: int) -> np.ndarray:
+    """Geometric(p) draws (support 1, 2, ...) as floor(E * scale) + 1, E ~ Exp(1).
+
+    With scale = -1 / log(1 - p), P(floor(E * scale) = k) = (1 - p)^k p exactly; about
+    twice as fast as ``Generator.geometric``.
+    """
+    draws = rng.standard_exponential(size)
+    draws *= scale
+    return draws.astype(np.int64) + 1
