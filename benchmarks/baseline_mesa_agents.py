@@ -56,7 +56,7 @@ from model.agents.isp import ISP
 from model.agents.regime import Regime
 from model.agents.regulator import Regulator
 from model.agents.rights_body import RightsBody
-from model.policy_model import LEGISLATIVE_EVENTS, PolicyModel
+from model.policy_model import LEGISLATIVE_EVENTS, PolicyModel, WeekTally
 from model.scenario import Scenario
 from model.subscribers import allocate, propensity_mean
 
@@ -672,9 +672,10 @@ class AgentBasedPolicyModel(mesa.Model):
         isp.costs += isp.params.cost_per_sanction * self.scale
 
     # ------------------------------------------------------------------ record
+    outcome_row = PolicyModel.outcome_row
+
     def _record(self, week: int, sharers, sanctions, penalty) -> None:
-        n = self.population.n
-        pop = self.params.population
+        """Tally the population agent by agent; the row itself is the model's."""
         throttled = vpn = legal = 0
         perceived = 0.0
         for a in self.subscribers:
@@ -682,62 +683,20 @@ class AgentBasedPolicyModel(mesa.Model):
             vpn += a.vpn
             legal += a.legal
             perceived += a.perceived
-        throttled_sharers = sum(1 for a in sharers if a.throttled_until > week)
-        traffic = len(sharers) - (1.0 - pop.throttle_traffic_factor) * throttled_sharers
-        spending = pop.spending
-        row: dict[str, Any] = {
-            "week": week,
-            "infringing_share": len(sharers) / n,
-            "p2p_traffic": 100.0 * traffic / self.baseline_sharers
-            if self.baseline_sharers
-            else 0.0,
-            "notices_sent": sum(b.notices_sent for b in self.rights_bodies),
-            "notices_handled": sum(i.handled for i in self.isps),
-            "notices_refused": sum(i.refused for i in self.isps),
-            "notices_dropped": sum(i.dropped for i in self.isps),
-        }
-        for level in range(1, self.max_warning_level + 1):
-            row[f"warnings_level_{level}"] = sum(i.warnings.get(level, 0) for i in self.isps)
-        row.update(
-            {
-                "sanction_cases": sanctions["cases"],
-                "sanctions": sanctions["applied"],
-                "wrongful_notices": sum(b.wrongful_notices for b in self.rights_bodies),
-                "wrongful_sanctions": sanctions["wrongful"],
-                "cases_reviewed": self.regulator.reviewed,
-                "cases_overturned": self.regulator.overturned,
-                "review_backlog": self.regulator.backlog(),
-                "lawsuits": sum(b.lawsuits for b in self.rights_bodies),
-                "suspended_share": self.suspended_now / n,  # kept from sharing this week
-                "throttled_share": throttled / n,
-                "vpn_share": vpn / n,
-                "legal_share": legal / n,
-                "new_legal": self.new_legal,
-                "perceived_risk": perceived / n,
-                "salience": self.salience,
-                "legislative_pressure": self.regulator.pressure,
-                "legislative_stage": self.regulator.stage,
-                "law_in_force": int(self.regulator.law_in_force),
-                "churn": self.churned / n,
-            }
+        tally = WeekTally(
+            sharers=len(sharers),
+            throttled_sharers=sum(1 for a in sharers if a.throttled_until > week),
+            suspended=self.suspended_now,
+            throttled=throttled,
+            vpn=vpn,
+            legal=legal,
+            new_legal=self.new_legal,
+            perceived_sum=perceived,
+            churned=self.churned,
+            customers=[isp.customers for isp in self.isps],
+            baseline_sharers=self.baseline_sharers,
         )
-        row["rights_holder_revenue"] = self.scale * (
-            spending.purchases_weekly * (n - len(sharers) * (1.0 - spending.sharer_purchase_factor))
-            + (legal * self.legal_price() if legal else 0.0)
-        )
-        for isp, pen in zip(self.isps, penalty.tolist(), strict=True):
-            row[f"market_share.{isp.name}"] = isp.customers / n
-            row[f"customers.{isp.name}"] = isp.customers
-            row[f"stance.{isp.name}"] = isp.regime.stance
-            row[f"notices_handled.{isp.name}"] = isp.handled
-            row[f"penalty.{isp.name}"] = pen
-            row[f"profit.{isp.name}"] = isp.weekly_revenue() - isp.costs
-            row[f"enforcement_cost.{isp.name}"] = isp.costs
-        for body in self.rights_bodies:
-            row[f"enforcement_cost.{body.name}"] = body.costs
-            row[f"escalation_level.{body.name}"] = body.level
-        row["enforcement_cost.regulator"] = self.regulator.costs
-        self._rows.append(row)
+        self._rows.append(self.outcome_row(week, tally, sanctions, penalty.tolist()))
 
 
 # --------------------------------------------------------------------------- timing

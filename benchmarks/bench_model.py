@@ -121,7 +121,12 @@ def sweep_throughput(workers: int, runs: int = 64, subscribers: int = 100_000, s
         t = time.perf_counter()
         run_experiment(scenario, root=out, workers=workers)
         seconds = time.perf_counter() - t
-    return {"workers": workers, "runs": runs, "seconds": seconds, "runs_per_min": runs / seconds * 60}
+    return {
+        "workers": workers,
+        "runs": runs,
+        "seconds": seconds,
+        "runs_per_min": runs / seconds * 60,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,21 +140,27 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    print(f"conduit benchmark on {platform.node()} ({platform.processor() or platform.machine()}),"
-          f" python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"conduit benchmark on {platform.node()} ({platform.processor() or platform.machine()}),"
+        f" python {platform.python_version()}, numpy {np.__version__}"
+    )
     floor = numpy_floor()
     print(f"numpy floor: {floor:.2f} ns per subscriber (one float32 draw + one comparison)\n")
-    header = (f"{'subscribers':>12} {'steps':>5} {'seconds':>8} {'sub-steps/s':>12} "
-              f"{'ns/sub-step':>11} {'x floor':>7} {'peak RSS MB':>11} {'B/sub':>7} {'state B/sub':>11}")
+    header = (
+        f"{'subscribers':>12} {'steps':>5} {'seconds':>8} {'sub-steps/s':>12} "
+        f"{'ns/sub-step':>11} {'x floor':>7} {'peak RSS MB':>11} {'B/sub':>7} {'state B/sub':>11}"
+    )
     print(header)
     rows = []
     for n in sizes:
         r = _in_process(time_model, n, args.steps)
         rows.append(r)
-        print(f"{n:>12,} {r['steps']:>5} {r['seconds']:>8.2f} {r['subscriber_steps_per_s']:>12.3g} "
-              f"{r['ns_per_subscriber_step']:>11.1f} {r['ns_per_subscriber_step'] / floor:>7.1f} "
-              f"{r['peak_rss_mb']:>11.0f} {r['bytes_per_subscriber']:>7.0f} "
-              f"{r['state_bytes_per_subscriber']:>11.0f}")
+        print(
+            f"{n:>12,} {r['steps']:>5} {r['seconds']:>8.2f} {r['subscriber_steps_per_s']:>12.3g} "
+            f"{r['ns_per_subscriber_step']:>11.1f} {r['ns_per_subscriber_step'] / floor:>7.1f} "
+            f"{r['peak_rss_mb']:>11.0f} {r['bytes_per_subscriber']:>7.0f} "
+            f"{r['state_bytes_per_subscriber']:>11.0f}"
+        )
 
     baseline = None
     base_sizes = [int(s) for s in args.baseline_sizes.split(",") if s]
@@ -159,10 +170,16 @@ def main(argv: list[str] | None = None) -> int:
             b = _in_process(time_baseline, n, args.baseline_steps)
             v = _in_process(time_model, n, args.baseline_steps)
             speedup = b / v["seconds"]
-            print(f"{n:>12,} subscribers x {args.baseline_steps} weeks: baseline {b:.2f} s, "
-                  f"vectorised {v['seconds']:.3f} s, speed-up {speedup:.0f}x")
-            baseline = {"subscribers": n, "speedup": speedup, "baseline_seconds": b,
-                        "model_seconds": v["seconds"]}
+            print(
+                f"{n:>12,} subscribers x {args.baseline_steps} weeks: baseline {b:.2f} s, "
+                f"vectorised {v['seconds']:.3f} s, speed-up {speedup:.0f}x"
+            )
+            baseline = {
+                "subscribers": n,
+                "speedup": speedup,
+                "baseline_seconds": b,
+                "model_seconds": v["seconds"],
+            }
 
     sweeps = []
     if args.sweep:
@@ -171,10 +188,16 @@ def main(argv: list[str] | None = None) -> int:
             s = sweep_throughput(w)
             sweeps.append(s)
             print(f"  {w} worker(s): {s['seconds']:.1f} s, {s['runs_per_min']:.1f} runs/min")
-        print(f"  parallel efficiency: {sweeps[0]['seconds'] / sweeps[1]['seconds']:.2f}x on 2 workers")
+        efficiency = sweeps[0]["seconds"] / sweeps[1]["seconds"]
+        print(f"  parallel efficiency: {efficiency:.2f}x on 2 workers")
 
     if args.json:
-        out = {"sizes": rows, "baseline": baseline, "floor_ns_per_subscriber": floor, "sweep": sweeps}
+        out = {
+            "sizes": rows,
+            "baseline": baseline,
+            "floor_ns_per_subscriber": floor,
+            "sweep": sweeps,
+        }
         args.json.write_text(json.dumps(out, indent=2))
         print(f"\nwrote {args.json}")
     return 0

@@ -24,6 +24,7 @@ The order of events in week t (see docs/ODD.md, "Process overview and scheduling
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -34,9 +35,8 @@ from model.agents.association import Association
 from model.agents.isp import ISP
 from model.agents.regulator import Regulator
 from model.agents.rights_body import RightsBody
-from model.params import STAGES, STANCES
 from model.scenario import Scenario
-from model.streams import STREAMS, choose, make_streams, seed_sequence
+from model.streams import choose, make_streams, seed_sequence
 from model.subscribers import Subscribers
 
 LEGISLATIVE_EVENTS = {
@@ -420,18 +420,33 @@ class PolicyModel(mesa.Model):
     # ------------------------------------------------------------------ record
     def _record(self, week, sharers, sanctions, churned, new_legal, penalty) -> None:
         subs = self.population
-        n = subs.n
-        pop = self.params.population
         throttled = subs.throttled(week)
-        throttled_sharing = np.count_nonzero(subs.sharing[throttled])
-        traffic = len(sharers) - (1.0 - pop.throttle_traffic_factor) * throttled_sharing
-        legal_users = int(np.count_nonzero(subs.legal))
-        spending = pop.spending
+        tally = WeekTally(
+            sharers=len(sharers),
+            throttled_sharers=int(np.count_nonzero(subs.sharing[throttled])),
+            suspended=self._suspended_now,
+            throttled=len(throttled),
+            vpn=int(np.count_nonzero(subs.vpn)),
+            legal=int(np.count_nonzero(subs.legal)),
+            new_legal=new_legal,
+            perceived_sum=float(np.add.reduce(subs._perceived, dtype=np.float64)),
+            churned=churned,
+            customers=subs.customers.tolist(),
+            baseline_sharers=subs.baseline_sharers,
+        )
+        self._rows.append(self.outcome_row(week, tally, sanctions, penalty))
+
+    def outcome_row(self, week: int, tally: WeekTally, sanctions: dict, penalty) -> dict[str, Any]:
+        """The week's outcomes (docs/ODD.md, section 8) from the population's tally and the
+        agents' counters. Also used by the per-agent baseline in ``benchmarks/``."""
+        n = self.params.population.subscribers
+        pop = self.params.population
+        traffic = tally.sharers - (1.0 - pop.throttle_traffic_factor) * tally.throttled_sharers
         row: dict[str, Any] = {
             "week": week,
-            "infringing_share": len(sharers) / n,
-            "p2p_traffic": 100.0 * traffic / subs.baseline_sharers
-            if subs.baseline_sharers
+            "infringing_share": tally.sharers / n,
+            "p2p_traffic": 100.0 * traffic / tally.baseline_sharers
+            if tally.baseline_sharers
             else 0.0,
             "notices_sent": sum(b.notices_sent for b in self.rights_bodies),
             "notices_handled": sum(i.handled for i in self.isps),
@@ -450,26 +465,26 @@ class PolicyModel(mesa.Model):
                 "cases_overturned": self.regulator.overturned,
                 "review_backlog": self.regulator.backlog(),
                 "lawsuits": sum(b.lawsuits for b in self.rights_bodies),
-                "suspended_share": self._suspended_now / n,
-                "throttled_share": len(throttled) / n,
-                "vpn_share": np.count_nonzero(subs.vpn) / n,
-                "legal_share": legal_users / n,
-                "new_legal": new_legal,
-                "perceived_risk": float(np.add.reduce(subs._perceived, dtype=np.float64)) / n,
+                "suspended_share": tally.suspended / n,
+                "throttled_share": tally.throttled / n,
+                "vpn_share": tally.vpn / n,
+                "legal_share": tally.legal / n,
+                "new_legal": tally.new_legal,
+                "perceived_risk": tally.perceived_sum / n,
                 "salience": self.salience,
                 "legislative_pressure": self.regulator.pressure,
                 "legislative_stage": self.regulator.stage,
                 "law_in_force": int(self.regulator.law_in_force),
-                "churn": churned / n,
+                "churn": tally.churned / n,
             }
         )
-        revenue = self.scale * (
-            spending.purchases_weekly * (n - len(sharers) * (1.0 - spending.sharer_purchase_factor))
-            + (legal_users * self.legal_price() if legal_users else 0.0)
+        spending = pop.spending
+        row["rights_holder_revenue"] = self.scale * (
+            spending.purchases_weekly
+            * (n - tally.sharers * (1.0 - spending.sharer_purchase_factor))
+            + (tally.legal * self.legal_price() if tally.legal else 0.0)
         )
-        row["rights_holder_revenue"] = revenue
-        for isp, pen in zip(self.isps, penalty, strict=True):
-            customers = int(subs.customers[isp.index])
+        for isp, pen, customers in zip(self.isps, penalty, tally.customers, strict=True):
             row[f"market_share.{isp.name}"] = customers / n
             row[f"customers.{isp.name}"] = customers
             row[f"stance.{isp.name}"] = isp.regime.stance
@@ -481,9 +496,21 @@ class PolicyModel(mesa.Model):
             row[f"enforcement_cost.{body.name}"] = body.costs
             row[f"escalation_level.{body.name}"] = body.level
         row["enforcement_cost.regulator"] = self.regulator.costs
-        self._rows.append(row)
+        return row
 
 
-STANCE_CODES = {s: i for i, s in enumerate(STANCES)}
-STAGE_NAMES = dict(enumerate(STAGES))
-__all__ = ["STREAMS", "PolicyModel"]
+@dataclass(frozen=True)
+class WeekTally:
+    """The population's aggregates for one week (model scale: counts of subscribers)."""
+
+    sharers: int
+    throttled_sharers: int
+    suspended: int
+    throttled: int
+    vpn: int
+    legal: int
+    new_legal: int
+    perceived_sum: float  # sum of perceived risk over subscribers
+    churned: int
+    customers: list[int]  # per ISP, in scenario order
+    baseline_sharers: float  # expected sharers with no enforcement (p2p index = 100)
