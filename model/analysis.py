@@ -205,6 +205,7 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
         ax.set_yticks(y, [_short(p) for p in params])
         ax.invert_yaxis()
         if method == "sobol":
+            ax.set_xlim(-0.3, 1.3)  # indices lie in [0, 1]; wider CIs are cut at the edge
             ax.set_xlabel("share of variance")
         else:
             ax.set_xlabel("effect (outcome unit per range)")

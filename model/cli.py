@@ -125,7 +125,7 @@ def run(
             force=force,
             scenario_file=str(file),
             command=["conduit", *sys.argv[1:]],
-            on_start=progress.start,
+            on_start=progress.restart,
             on_result=progress.advance,
         )
     except results.ResultsConflict as exc:
@@ -137,10 +137,19 @@ def run(
     progress.stop()
     res = results.load(outcome.directory)
     console = wide_console()
-    for table in summary_tables(res, outcome):
-        console.print(table)
+    if scenario.analysis is None and not scenario.policies:
+        for table in summary_tables(res, outcome):
+            console.print(table)
+    else:
+        console.print(
+            f"{scenario.name}: {outcome.total} runs ({outcome.skipped} resumed, "
+            f"{len(outcome.failed)} failed) -> {outcome.directory}",
+            highlight=False,
+        )
     if not no_plots:
         draw_plots(outcome.directory, quiet)
+    if not outcome.failed and (scenario.analysis is not None or len(scenario.policies) > 1):
+        draw_analysis(outcome.directory, scenario, console, quiet)
     if outcome.failed:
         for run_id, error in sorted(outcome.failed.items()):
             typer.echo(f"run {run_id} failed: {error.splitlines()[0]}", err=True)
@@ -192,6 +201,12 @@ class RunProgress:
             self.bar.start()
         else:
             self.console.print(f"{todo} runs to do")
+
+    def restart(self, todo: int, skipped: int) -> None:
+        """A new batch of runs (``replicates: auto`` runs in batches): a fresh bar."""
+        self.stop()
+        self.done = 0
+        self.start(todo, skipped)
 
     def advance(self, result: Any) -> None:
         self.done += 1
@@ -312,12 +327,18 @@ def check(
             continue
         if not quiet:
             exp = scenario.experiment
-            points = len(design(scenario))
+            points = len(design(scenario)) * max(1, len(scenario.policies))
             typer.echo(f"# {file}: ok, sha256 {scenario.sha256()}")
-            typer.echo(
-                f"# {points} sweep points x {exp.replicates} replicates = "
-                f"{points * exp.replicates} runs of {exp.steps} weeks"
-            )
+            if exp.replicates == "auto":
+                typer.echo(
+                    f"# {points} sweep points x {exp.first_replicates} to "
+                    f"{exp.replicate_slots} replicates (auto) of {exp.steps} weeks"
+                )
+            else:
+                typer.echo(
+                    f"# {points} sweep points x {exp.replicates} replicates = "
+                    f"{points * exp.replicates} runs of {exp.steps} weeks"
+                )
             typer.echo(resolved_yaml(scenario))
     if bad:
         raise typer.Exit(2)
@@ -598,6 +619,100 @@ def calibrate(
         typer.echo(f"  {path} = {value:.4g}" if isinstance(value, float) else f"  {path} = {value}")
     Console(width=max(Console().width, 140)).print(_validation_table(best.results, "fit"))
     typer.echo(f"every evaluation: {out / 'calibration.csv'}")
+
+
+# ------------------------------------------------------- analyse, compare-policies (issue 8)
+def draw_analysis(directory: Path, scenario: Scenario, console: Console, quiet: bool) -> None:
+    """At the end of ``conduit run``: indices and policy comparison; errors only warn."""
+    try:
+        if scenario.analysis is not None:
+            from model.analysis import analyse as _analyse
+
+            paths = _analyse(directory)
+            if not quiet:
+                typer.echo(f"analysis: {paths[0]} and {len(paths) - 1} figures", err=True)
+        if len(scenario.policies) > 1:
+            from model.policies import compare_policies as _compare_policies
+
+            table, diffs, _ = _compare_policies(directory)
+            for out in policy_tables(table, diffs):
+                console.print(out)
+    except Exception as exc:  # the analysis must not lose finished results
+        typer.echo(f"warning: analysis failed: {type(exc).__name__}: {exc}", err=True)
+
+
+def policy_tables(table: Any, diffs: Any) -> list[Table]:
+    """Per outcome: each policy's median [90 % range], regret, best share, paired difference."""
+    from rich.markup import escape
+
+    out = []
+    for outcome, rows in table.groupby("outcome", sort=False):
+        d = diffs[diffs["outcome"] == outcome].set_index("policy")
+        goal = rows["goal"].iloc[0]
+        t = Table(
+            title=f"{outcome} ({'lower' if goal == 'minimise' else 'higher'} is better)",
+            caption=escape("over sampled worlds; difference: mean, 95% CI paired (...) [unpaired]"),
+        )
+        for name in ("policy", "median [5%, 95%]", "regret median / 95%", "best in", "difference"):
+            t.add_column(name, justify="left" if name == "policy" else "right")
+        for row in rows.itertuples():
+            diff = "reference"
+            if row.policy in d.index:
+                r = d.loc[row.policy]
+                diff = (
+                    f"{_fmt(r.mean_diff)} ({_fmt(r.paired_low)}, {_fmt(r.paired_high)}) "
+                    f"[{_fmt(r.unpaired_low)}, {_fmt(r.unpaired_high)}]"
+                )
+            t.add_row(
+                row.policy,
+                f"{_fmt(row.median)} [{_fmt(row.p05)}, {_fmt(row.p95)}]",
+                f"{_fmt(row.regret_median)} / {_fmt(row.regret_p95)}",
+                f"{row.best_share:.0%}",
+                diff,
+            )
+        out.append(t)
+    return out
+
+
+@app.command()
+def analyse(
+    results_dir: Annotated[
+        Path, typer.Argument(help="A results folder of a scenario with analysis:.")
+    ],
+    svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
+) -> None:
+    """Sobol indices (S1, ST) or Morris mu*/sigma with CIs: RESULTS_DIR/analysis/."""
+    from model.analysis import AnalysisError
+    from model.analysis import analyse as _analyse
+
+    try:
+        paths = _analyse(results_dir, _formats(svg))
+    except AnalysisError as exc:
+        fail(exc)
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command("compare-policies")
+def compare_policies(
+    results_dir: Annotated[
+        Path, typer.Argument(help="A results folder of a scenario with policies:.")
+    ],
+    svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
+) -> None:
+    """Median, 90% range, regret and paired differences per policy: RESULTS_DIR/policies/."""
+    from model.policies import PolicyError
+    from model.policies import compare_policies as _compare_policies
+
+    try:
+        table, diffs, paths = _compare_policies(results_dir, _formats(svg))
+    except PolicyError as exc:
+        fail(exc)
+    console = wide_console()
+    for out in policy_tables(table, diffs):
+        console.print(out)
+    for path in paths:
+        typer.echo(str(path))
 
 
 # keep last: every command above is registered before the module runs as a script

@@ -203,11 +203,14 @@ def figure(
     """
     order = list(dict.fromkeys(summary["policy"]))
     colours = style.colours(order)
-    fig = Figure(figsize=(13, 2.2 + 1.9 * len(specs)), dpi=style.DPI, layout="constrained")
-    axes = fig.subplots(len(specs), 3, squeeze=False)
+    fig = Figure(figsize=(13, 0.6 + 2.3 * len(specs)), dpi=style.DPI, layout="constrained")
     y = np.arange(len(order))
-    for row, spec in zip(axes, specs, strict=True):
+    for k, (sub, spec) in enumerate(zip(fig.subfigures(len(specs), 1), specs, strict=True)):
+        row = sub.subplots(1, 3)
+        better = "lower" if spec.goal == "minimise" else "higher"
+        sub.suptitle(f"{spec.title} ({better} is better)", x=0.01, ha="left", fontsize=12)
         t = summary[summary["outcome"] == spec.name].set_index("policy").reindex(order)
+        d = diffs[diffs["outcome"] == spec.name].set_index("policy")
         for i, policy in enumerate(order):
             c = colours[policy]
             row[0].plot([t.at[policy, "p05"], t.at[policy, "p95"]], [i, i], color=c, lw=3)
@@ -215,35 +218,25 @@ def figure(
             row[1].plot([0, t.at[policy, "regret_p95"]], [i, i], color=c, lw=3)
             row[1].plot(t.at[policy, "regret_median"], i, "o", color=c, ms=7)
             row[1].plot(t.at[policy, "regret_max"], i, "|", color=c, ms=10)
-        d = diffs[diffs["outcome"] == spec.name].set_index("policy")
-        for i, policy in enumerate(order):
-            if policy not in d.index:
-                continue
-            c = colours[policy]
-            row[2].plot(
-                [d.at[policy, "unpaired_low"], d.at[policy, "unpaired_high"]],
-                [i + 0.18, i + 0.18],
-                color=c,
-                lw=1,
-            )
-            row[2].plot(
-                [d.at[policy, "paired_low"], d.at[policy, "paired_high"]], [i, i], color=c, lw=4
-            )
-            row[2].plot(d.at[policy, "mean_diff"], i, "o", color="#000000", ms=4)
+            if policy in d.index:
+                unpaired = [d.at[policy, "unpaired_low"], d.at[policy, "unpaired_high"]]
+                row[2].plot(unpaired, [i + 0.2, i + 0.2], color=c, lw=1)
+                pair = [d.at[policy, "paired_low"], d.at[policy, "paired_high"]]
+                row[2].plot(pair, [i, i], color=c, lw=4)
+                row[2].plot(d.at[policy, "mean_diff"], i, "o", color="#000000", ms=4)
         row[2].axvline(0, color="#444444", lw=0.8)
         for ax in row:
             ax.set_yticks(y, order)
-            ax.invert_yaxis()
+            ax.set_ylim(len(order) - 0.5, -0.5)
         for ax in row[1:]:
             ax.tick_params(labelleft=False)
-        better = "lower" if spec.goal == "minimise" else "higher"
-        row[0].set_title(f"{spec.title} ({better} is better)", loc="left")
-        row[1].set_title("regret vs best policy per world", loc="left")
-        row[2].set_title(f"difference from {order[0]}", loc="left")
-    axes[-1][0].set_xlabel("median and 90 % range over sampled worlds")
-    axes[-1][1].set_xlabel("median, 95 % quantile (bar end) and max (|)")
-    axes[-1][2].set_xlabel("mean; 95 % CI paired (thick) and unpaired (thin)")
-    fig.suptitle(f"{title}: policies compared on common random numbers")
+        if k == 0:
+            row[0].set_title("value: median, 90 % range", loc="left")
+            row[1].set_title("regret: median, 95 % (end), max (|)", loc="left")
+            row[2].set_title(f"minus {order[0]}: 95 % CIs", loc="left")
+    fig.suptitle(
+        f"{title}: policies compared on common random numbers (CIs: thick paired, thin unpaired)"
+    )
     return fig
 
 

@@ -209,6 +209,7 @@ class OutcomeSpec(Params):
         if self.goal is None:
             raise ValueError(
                 f"say whether '{self.name}' is better low or high: goal: minimise | maximise"
+                + _suggest(self.name, KNOWN_GOALS)
             )
         return self
 
