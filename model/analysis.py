@@ -88,7 +88,9 @@ def sensitivity(analysis: Analysis, x: np.ndarray, y: np.ndarray, seed: int = 0)
             frame[column] = np.nan
         return frame
     with warnings.catch_warnings():
+        # an outcome constant within some resamples (rare events): SALib warns, CIs say it
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
         found = sobol.analyze(
             problem,
             y,
