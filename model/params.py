@@ -59,7 +59,7 @@ class Sharing(Params):
         le=0.9,
     )
     propensity_sd: float = P(
-        2.0,
+        2.7,
         "Standard deviation of subscribers' propensity to share (heterogeneity).",
         "logit",
         ge=0.0,
@@ -71,14 +71,14 @@ class Risk(Params):
     """Perceived risk of being caught, and what being caught is perceived to cost."""
 
     notice_jump: float = P(
-        0.6,
+        0.2,
         "Rise of a subscriber's own perceived risk when a notice reaches them.",
         "probability",
         ge=0.0,
         le=1.0,
     )
     decay_weeks: float = P(
-        13.0,
+        88.0,
         "Time constant over which a subscriber's own perceived risk fades.",
         "weeks",
         ge=0.5,
@@ -99,7 +99,7 @@ class Risk(Params):
         le=10.0,
     )
     penalty_graduated: float = P(
-        2.5,
+        3.9,
         "Perceived cost of being caught under graduated response.",
         "logit",
         ge=0.0,
@@ -113,7 +113,7 @@ class Risk(Params):
         le=10.0,
     )
     penalty_litigation: float = P(
-        5.0,
+        1.6,
         "Perceived cost of being caught where rights holders sue individuals.",
         "logit",
         ge=0.0,
