@@ -461,7 +461,10 @@ def run_targets(
         exp = scenario.experiment
         base = scenario.to_dict()
         for rep in range(replicates):
-            jobs.append((key, base, RunSpec(rep, 0, rep, {}, exp.seed, exp.steps)))
+            spec = RunSpec(
+                run_id=rep, point=0, replicate=rep, params={}, entropy=exp.seed, steps=exp.steps
+            )
+            jobs.append((key, base, spec))
         runs.outcomes[key] = [pd.DataFrame()] * replicates
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     for key, rep, result in _execute(jobs, workers):
