@@ -91,6 +91,7 @@ class PolicyModel(mesa.Model):
         self._pending_wrongful = 0
         self._destination_base = self._brand_weights()
         self._moved = np.zeros(self.population.n, dtype=bool)  # scratch: switched this week
+        self._isp_edges = np.arange(len(self.isps) + 1)
         self.max_warning_level = max(
             [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
         )
@@ -160,7 +161,7 @@ class PolicyModel(mesa.Model):
         subs.perceive(pop.risk.salience_weight * self.salience)
         subs.decide(week, self.streams["decisions"])
         self._suspended_now = len(subs.suspended_now)
-        sharers = np.flatnonzero(subs.sharing)
+        sharers = subs.sharing.nonzero()[0]
         self._sharers, self._sharers_at = sharers, None
         self._infringing_share = len(sharers) / subs.n
 
@@ -246,8 +247,8 @@ class PolicyModel(mesa.Model):
     def _deliver(self, named: np.ndarray, wrongful: np.ndarray, week: int) -> list:
         """Route notices to each named subscriber's ISP; collect sanction cases."""
         isp_of = self.population.isp[named]
-        order = np.argsort(isp_of, kind="stable")
-        bounds = np.searchsorted(isp_of[order], np.arange(len(self.isps) + 1))
+        order = isp_of.argsort(kind="stable")
+        bounds = isp_of[order].searchsorted(self._isp_edges)
         cases = []
         for isp in self.isps:
             sel = order[bounds[isp.index] : bounds[isp.index + 1]]
@@ -293,12 +294,12 @@ class PolicyModel(mesa.Model):
         probability equal to their perceived risk (<= 1): cost proportional to ``rate``.
         """
         rate = self.params.population.vpn.weekly_rate
-        if rate <= 0 or not np.any(penalty > 0):
+        if rate <= 0 or not (penalty > 0).any():
             return
         subs = self.population
         rng = self.streams["vpn"]
         candidates = choose(rng, sharers, rate)
-        if not np.all(penalty > 0):
+        if not (penalty > 0).all():
             candidates = candidates[penalty[subs.isp[candidates]] > 0]
         keep = rng.random(len(candidates)) < subs._perceived[candidates]
         subs.adopt_vpn(candidates[keep])
@@ -355,7 +356,7 @@ class PolicyModel(mesa.Model):
             return 0
         groups = [(choose(rng, subs.n, churn.base_weekly), self._destination_base)]
         gap = penalty - penalty.min()
-        if churn.enforcement_weekly > 0 and np.any(gap > 0):
+        if churn.enforcement_weekly > 0 and (gap > 0).any():
             # thinning: candidates at the highest hazard, kept in proportion to their ISP's
             hazard = np.minimum(1.0, churn.enforcement_weekly * gap)
             candidates = choose(rng, sharers, hazard.max())
@@ -385,9 +386,8 @@ class PolicyModel(mesa.Model):
     def _destinations(origin: np.ndarray, weights: np.ndarray, rng) -> np.ndarray:
         """A new ISP for each switcher: drawn with ``weights``, never their current one."""
         k = len(weights)
-        table = np.tile(weights, (k, 1))
-        np.fill_diagonal(table, 0.0)
-        cum = np.cumsum(table, axis=1)[origin]
+        table = weights * (1.0 - np.eye(k))  # row o: the weights with o's own set to 0
+        cum = np.add.accumulate(table, axis=1)[origin]
         u = rng.random(len(origin)) * cum[:, -1]
         return np.minimum((u[:, None] >= cum).sum(axis=1), k - 1).astype(np.uint8)
 

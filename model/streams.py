@@ -57,24 +57,32 @@ def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) 
     array, or an int n standing for ``arange(n)`` (never materialised). Chosen positions
     come out in increasing order.
     """
-    whole = isinstance(candidates, int | np.integer)
-    n = int(candidates) if whole else len(candidates)
+    whole = type(candidates) is int
+    n = candidates if whole else len(candidates)
     if n == 0 or prob <= 0.0:
-        return np.empty(0, dtype=np.int64) if whole else candidates[:0]
+        return _EMPTY if whole else candidates[:0]
     if prob >= 1.0:
         return np.arange(n) if whole else candidates
     mean = n * prob
     size = int(mean + 6.0 * math.sqrt(mean) + 16)
     scale = -1.0 / math.log1p(-prob)
-    picked = np.cumsum(_geometric(rng, scale, size)) - 1
+    picked = _gaps(rng, scale, size)
+    np.add.accumulate(picked, out=picked)
+    picked -= 1
     while picked[-1] < n:  # rare: more successes than 6 standard deviations above the mean
-        more = picked[-1] + np.cumsum(_geometric(rng, scale, size))
+        more = _gaps(rng, scale, size)
+        np.add.accumulate(more, out=more)
+        more += picked[-1]
         picked = np.concatenate([picked, more])
     picked = picked[: picked.searchsorted(n)]
     return picked if whole else candidates[picked]
 
 
-def _geometric(rng: np.random.Generator, scale: float, size: int) -> np.ndarray:
+_EMPTY = np.empty(0, dtype=np.int64)
+_EMPTY.flags.writeable = False
+
+
+def _gaps(rng: np.random.Generator, scale: float, size: int) -> np.ndarray:
     """Geometric(p) draws (support 1, 2, ...) as floor(E * scale) + 1, E ~ Exp(1).
 
     With scale = -1 / log(1 - p), P(floor(E * scale) = k) = (1 - p)^k p exactly; about
@@ -82,4 +90,6 @@ def _geometric(rng: np.random.Generator, scale: float, size: int) -> np.ndarray:
     """
     draws = rng.standard_exponential(size)
     draws *= scale
-    return draws.astype(np.int64) + 1
+    gaps = draws.astype(np.int64)
+    gaps += 1
+    return gaps

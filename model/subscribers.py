@@ -100,6 +100,7 @@ class Subscribers:
         self._draw = np.empty(n, dtype=np.float32)
         self.penalty = np.zeros(n, dtype=np.float32)
         self._penalty_table: np.ndarray | None = None
+        self._penalty_key: tuple | None = None
         self._vpn_factor = 1.0
         self._any_penalty = False
         self._suspended = np.empty(0, dtype=np.int64)
@@ -138,17 +139,15 @@ class Subscribers:
         (stance or stage changes: rare); moves and VPN adoption patch it sparsely.
         """
         table = np.asarray(penalty_by_isp, dtype=np.float32)
-        if (
-            self._penalty_table is not None
-            and np.array_equal(table, self._penalty_table)
-            and vpn_factor == self._vpn_factor
-        ):
+        key = (table.tobytes(), float(vpn_factor))
+        if key == self._penalty_key:
             return
+        self._penalty_key = key
         self._penalty_table, self._vpn_factor = table, float(vpn_factor)
-        self._any_penalty = bool(np.any(table > 0))
-        np.take(table, self.isp, out=self.penalty)
+        self._any_penalty = bool((table > 0).any())
+        table.take(self.isp, out=self.penalty)
         if vpn_factor != 1.0:
-            behind = np.flatnonzero(self.vpn)
+            behind = self.vpn.nonzero()[0]
             self.penalty[behind] *= np.float32(vpn_factor)
 
     def _penalty_of(self, idx: np.ndarray) -> np.ndarray:

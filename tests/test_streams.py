@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model.streams import STREAMS, _geometric, choose, make_streams, seed_sequence
+from model.streams import STREAMS, _gaps, choose, make_streams, seed_sequence
 
 Z = 4.5
 
@@ -55,7 +55,7 @@ def test_choose_returns_distinct_sorted_members_of_the_candidates():
 def test_geometric_draws_have_the_geometric_pmf(p):
     rng = np.random.default_rng(4)
     size = 200_000
-    draws = _geometric(rng, -1.0 / math.log1p(-p), size)
+    draws = _gaps(rng, -1.0 / math.log1p(-p), size)
     assert draws.min() >= 1
     # P(X = 1) = p and P(X > 5) = (1 - p)^5, each a binomial proportion
     for observed, expected in ((np.mean(draws == 1), p), (np.mean(draws > 5), (1 - p) ** 5)):

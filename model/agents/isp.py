@@ -139,7 +139,7 @@ class ISP(mesa.Agent):
     def _count_warnings(self, levels: np.ndarray) -> None:
         if len(levels):
             counts = np.bincount(levels)
-            for level in np.flatnonzero(counts):
+            for level in counts.nonzero()[0]:
                 self.warnings[int(level)] = self.warnings.get(int(level), 0) + int(counts[level])
 
     def capacity(self) -> int | None:

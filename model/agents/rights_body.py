@@ -72,10 +72,12 @@ class RightsBody(mesa.Agent):
         # thinning: each sharer with detection_prob, then those behind a VPN kept with
         # vpn_detection_factor (cost proportional to the detections, not the sharers)
         found = choose(streams["detection"], sharers, p.detection_prob)
-        behind = np.flatnonzero(subs.vpn[found])
+        behind = subs.vpn[found].nonzero()[0]
         if len(behind):
             missed = streams["detection"].random(len(behind)) >= p.vpn_detection_factor
-            found = np.delete(found, behind[missed])
+            kept = np.ones(len(found), dtype=bool)
+            kept[behind[missed]] = False
+            found = found[kept]
         streams["detection"].shuffle(found)
         if p.notice_budget is not None:
             monitored = subs.customers[self.targets].sum()
