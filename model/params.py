@@ -77,6 +77,15 @@ class Risk(Params):
         ge=0.0,
         le=1.0,
     )
+    final_warning_jump: float = P(
+        1.0,
+        "Rise of own perceived risk, instead of notice_jump, when the notice is the final "
+        "warning before a sanction (HADOPI's second warning: a registered letter announcing "
+        "the sanction).",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
     decay_weeks: float = P(
         88.0,
         "Time constant over which a subscriber's own perceived risk fades.",

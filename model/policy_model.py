@@ -169,9 +169,11 @@ class PolicyModel(mesa.Model):
         named, wrongful = self._monitor(week, sharers)
         cases = self._deliver(named, wrongful, week)
         delivered = np.concatenate([isp.delivered for isp in self.isps])
+        final = np.concatenate([isp.final for isp in self.isps])
 
         # 6. notified subscribers react
-        subs.notify(delivered, pop.risk.notice_jump)
+        jump = np.where(final, pop.risk.final_warning_jump, pop.risk.notice_jump)
+        subs.notify(delivered, jump)
         subs.adopt_vpn(choose(self.streams["vpn"], delivered, pop.vpn.adopt_on_notice))
 
         # 7. sanctions, due process, litigation

@@ -216,10 +216,13 @@ class Subscribers:
         """Own perceived risk fades by ``factor`` (= exp(-1 / decay weeks)) each week."""
         self.risk *= np.float32(factor)
 
-    def notify(self, idx: np.ndarray, jump: float) -> None:
-        """A notice reaches these subscribers: their perceived risk jumps towards 1."""
+    def notify(self, idx: np.ndarray, jump: float | np.ndarray) -> None:
+        """A notice reaches these subscribers: their perceived risk jumps towards 1.
+
+        ``jump`` is one fraction for all, or one per subscriber in ``idx``.
+        """
         r = self.risk[idx]
-        r += np.float32(jump) * (np.float32(1.0) - r)
+        r += np.asarray(jump, dtype=np.float32) * (np.float32(1.0) - r)
         self.risk[idx] = r
 
     def adopt_vpn(self, idx: np.ndarray) -> np.ndarray:

@@ -219,3 +219,26 @@ def test_wrongful_sanctions_share_matches_misattribution_rate_under_disconnect()
     assert abs(wrongful - r * sanctions) < Z * sd
     # every wrongful notice is handled; each is at most one wrongful sanction
     assert wrongful <= df.wrongful_notices.sum()
+
+
+# --------------------------------------------------------------------------- final warning
+@pytest.mark.parametrize(("stance", "sanction"), [("graduated", "suspension"), ("forward", "none")])
+def test_final_warning_raises_own_risk_by_its_own_jump(stance, sanction):
+    # decay of own risk made negligible (decay_weeks at its bound) so the jumps are exact:
+    # week 0, first warning: r = notice_jump; week 1 under graduated (two warnings), the
+    # final warning: r <- r + final_warning_jump (1 - r). Letters only (forward): no
+    # warning announces a sanction, so the second jump is notice_jump again.
+    j1, j2 = 0.2, 0.9
+    m = build(
+        {"stance": stance, "warning_levels": 2, "sanction": sanction},
+        population={"risk": {"notice_jump": j1, "final_warning_jump": j2, "decay_weeks": 520}},
+    )
+    decay = math.exp(-1 / 520)
+    run(m, 1)
+    r = m.population.risk[:SHARERS]
+    assert np.allclose(r, j1 * decay, rtol=1e-5)
+    run(m, 1)
+    second = j2 if stance == "graduated" else j1
+    expected = (j1 * decay + second * (1 - j1 * decay)) * decay
+    assert np.allclose(m.population.risk[:SHARERS], expected, rtol=1e-5)
+    assert np.all(m.population.risk[SHARERS:] == 0)

@@ -61,6 +61,7 @@ class ISP(mesa.Agent):
         self.warnings: dict[int, int] = {}
         self.costs = 0.0
         self.delivered = np.empty(0, dtype=np.int64)  # subscribers who heard from it
+        self.final = np.empty(0, dtype=bool)  # of those, who got the warning before a sanction
 
     # ------------------------------------------------------------------ regime
     def update_regime(self) -> None:
@@ -89,7 +90,8 @@ class ISP(mesa.Agent):
         level is sent or, past the last warning, the subscriber reaches the sanction
         step (returned, for the regulator or the ISP to carry out). A refusing ISP drops
         every notice; nothing reaches the subscriber. Who heard from it is left in
-        ``self.delivered``.
+        ``self.delivered``, and in ``self.final`` (aligned with it) whether theirs was the
+        final warning, the last before a sanction.
         """
         regime = self.regime
         if len(idx) == 0:
@@ -122,6 +124,7 @@ class ISP(mesa.Agent):
         true = subs.true_strikes[idx].astype(np.int32) + (~wrongful)
         subs.last_notice[idx] = week
         self.delivered = idx
+        self.final = np.zeros(len(idx), dtype=bool)
 
         if regime.stance == "forward":
             levels = np.minimum(strikes, max(regime.warning_levels, 1))
@@ -130,6 +133,8 @@ class ISP(mesa.Agent):
             subs.true_strikes[idx] = np.minimum(true, 255)
             return empty
         at_sanction = strikes > regime.warning_levels
+        if regime.sanctions:
+            self.final = strikes == regime.warning_levels
         self._count_warnings(strikes[~at_sanction])
         subs.strikes[idx] = np.where(at_sanction, 0, strikes)
         subs.true_strikes[idx] = np.where(at_sanction, 0, true)
