@@ -523,7 +523,7 @@ def _point_values(store: results.ResultStore, outcome: str) -> dict[int, list[fl
         if run_id not in store.finished:
             continue
         if run_id not in cache:
-            table = pq.read_table(results.run_file(store.directory, run_id)).to_pandas()
+            table = pq.read_table(results.run_file(store.directory, run_id))
             cache[run_id] = float(results.summarise_run(table, parameters)[outcome])
         by_point.setdefault(record["point"], []).append((record["replicate"], cache[run_id]))
     return {p: [v for _, v in sorted(pairs)] for p, pairs in by_point.items()}

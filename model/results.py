@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from model.scenario import Scenario
@@ -319,7 +320,7 @@ def assemble(directory: Path, run_ids: Sequence[int], parameters: Sequence[str])
         for path in paths:
             table = _conform(pq.read_table(path), schema)
             writer.write_table(table)
-            rows.append(summarise_run(table.to_pandas(), parameters))
+            rows.append(summarise_run(table, parameters))
     os.replace(tmp, directory / TIMESERIES)
     _write_summary(directory / SUMMARY, rows)
 
@@ -332,6 +333,8 @@ def _unified_schema(paths: Sequence[Path]) -> pa.Schema:
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    if table.schema.remove_metadata().equals(schema):  # the usual case: nothing to align
+        return table.replace_schema_metadata(schema.metadata)
     columns = [
         table.column(f.name).cast(f.type)
         if f.name in table.column_names
@@ -347,20 +350,33 @@ def is_count_column(column: str) -> bool:
     return any(word in head for word in COUNT_WORDS)
 
 
-def summarise_run(table: pd.DataFrame, parameters: Sequence[str]) -> dict[str, Any]:
-    """One row of ``summary.csv``: ids, parameters, ``final.<col>``, ``total.<col>``, status."""
-    first, last = table.iloc[0], table.iloc[-1]
+def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
+    """One row of ``summary.csv``: ids, parameters, ``final.<col>``, ``total.<col>``, status.
+
+    Works on the run's Arrow table: the first and last rows are converted once, totals
+    are Arrow sums (no column-by-column pandas access).
+    """
+    first = table.slice(0, 1).to_pylist()[0]
+    last = table.slice(table.num_rows - 1, 1).to_pylist()[0]
     row: dict[str, Any] = {c: int(first[c]) for c in ID_COLUMNS}
-    row.update({c: first[c] for c in DESIGN_COLUMNS if c in table.columns})
+    row.update({c: first[c] for c in DESIGN_COLUMNS if c in first})
     row.update({p: first[p] for p in parameters})
     skip = {*ID_COLUMNS, *DESIGN_COLUMNS, *parameters}
-    outcomes = [c for c in table.columns if c not in skip]
-    numeric = [c for c in outcomes if pd.api.types.is_numeric_dtype(table[c])]
+    numeric = [
+        f.name
+        for f in table.schema
+        if f.name not in skip
+        and (
+            pa.types.is_integer(f.type)
+            or pa.types.is_floating(f.type)
+            or pa.types.is_boolean(f.type)
+        )
+    ]
     for c in numeric:
         row[f"final.{c}"] = last[c]
     for c in numeric:
         if is_count_column(c):
-            row[f"total.{c}"] = table[c].sum()
+            row[f"total.{c}"] = pc.sum(table.column(c), min_count=0).as_py()  # none: 0
     row["status"] = "done"
     return row
 
