@@ -48,7 +48,6 @@ from typing import Any
 
 import mesa
 import numpy as np
-import pandas as pd
 
 from model import load_scenario
 from model.agents.association import Association
@@ -485,19 +484,9 @@ class AgentBasedPolicyModel(mesa.Model):
             isp.update_regime()
 
     # ------------------------------------------------------------------ public API
-    def run(self, weeks: int | None = None) -> AgentBasedPolicyModel:
-        """Simulate ``weeks`` weeks (default: the scenario's ``experiment.steps``)."""
-        for _ in range(weeks if weeks is not None else self.params.experiment.steps):
-            self.step()
-        return self
-
-    def outcomes(self) -> pd.DataFrame:
-        """One row per simulated week, columns as in ``PolicyModel.outcomes()``."""
-        return pd.DataFrame(self._rows)
-
-    @property
-    def infringing_share(self) -> float:
-        return self._infringing_share
+    run = PolicyModel.run
+    outcomes = PolicyModel.outcomes
+    infringing_share = PolicyModel.infringing_share
 
     def customers_of(self, isp: int) -> list[SubscriberAgent]:
         """The customers of ``isp`` this week (built once a week, before anyone switches)."""
