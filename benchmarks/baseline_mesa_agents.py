@@ -171,11 +171,16 @@ class SubscriberAgent(mesa.Agent):
         ):
             self.legal = True
             m.new_legal += 1
-        # switching ISP
-        weights = None
+        # switching ISP: base churn re-picks by share and may keep its own ISP (then the
+        # other reasons still apply); flight and the suspended always go elsewhere
         if rnd.random() < m.base_churn:
-            weights = m.brand_weights
-        elif self.sharing and m.flight[self.isp] > 0.0 and rnd.random() < m.flight[self.isp]:
+            choice = rnd.choices(m.isp_codes, weights=m.brand_weights)[0]
+            if choice != self.isp:
+                m.move(self, choice)
+                self.risk *= m.risk_decay
+                return
+        weights = None
+        if self.sharing and m.flight[self.isp] > 0.0 and rnd.random() < m.flight[self.isp]:
             weights = m.avoid_weights
         elif m.suspended_churn > 0.0 and self.suspended_until > week:
             if rnd.random() < m.suspended_churn:
@@ -230,6 +235,7 @@ class ISPAgent(ISP):
     def reset_week(self) -> None:
         super().reset_week()
         self.delivered: list[SubscriberAgent] = []
+        self.final: list[bool] = []  # aligned with delivered: the warning before a sanction
 
     def process_notices(
         self, notices: list[tuple[SubscriberAgent, bool]], week: int
@@ -269,6 +275,7 @@ class ISPAgent(ISP):
             true = agent.true_strikes + (0 if wrongful else 1)
             agent.last_notice = week
             self.delivered.append(agent)
+            self.final.append(regime.sanctions and strikes == levels)
             if regime.stance == "forward":
                 self._warn(min(strikes, max(levels, 1)))
                 agent.strikes = min(strikes, 255)
@@ -564,10 +571,13 @@ class AgentBasedPolicyModel(mesa.Model):
                 inbox[agent.isp].append((agent, wrongful))
         cases = [isp.process_notices(inbox[isp.index], week) for isp in self.isps]
         delivered = [a for isp in self.isps for a in isp.delivered]
+        final = [f for isp in self.isps for f in isp.final]
 
-        # 6. notified subscribers react
-        for agent in delivered:
-            agent.receive_notice(pop.risk.notice_jump, pop.vpn.adopt_on_notice)
+        # 6. notified subscribers react (the final warning before a sanction jumps further)
+        risk = pop.risk
+        for agent, last in zip(delivered, final, strict=True):
+            jump = risk.final_warning_jump if last else risk.notice_jump
+            agent.receive_notice(jump, pop.vpn.adopt_on_notice)
 
         # 7. sanctions, due process, litigation
         sanctions = self._sanction(cases, week)

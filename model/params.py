@@ -197,9 +197,11 @@ class Churn(Params):
     """Subscribers switching ISP."""
 
     base_weekly: float = P(
-        0.003,
-        "Weekly probability of switching ISP for any reason (Virgin Media 2008: 1.2-1.5% a "
-        "month, i.e. about 0.3% a week).",
+        0.004,
+        "Weekly probability of reconsidering one's ISP for any reason; the new choice is "
+        "drawn by market share and may be the same ISP, so an ISP with share s loses "
+        "base_weekly x (1 - s) of its customers a week (Virgin Media 2008, share 0.22: "
+        "1.2-1.5% a month, about 0.3% a week).",
         "1/week",
         ge=0.0,
         le=0.2,
@@ -220,8 +222,9 @@ class Churn(Params):
         le=10.0,
     )
     price_sensitivity: float = P(
-        0.1,
-        "How strongly switchers favour cheaper ISPs.",
+        0.0,
+        "How strongly switchers favour cheaper ISPs beyond their initial shares (0: shares "
+        "already reflect prices, and the market is stationary without enforcement).",
         "1/GBP per month",
         ge=0.0,
         le=5.0,

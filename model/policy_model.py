@@ -335,7 +335,12 @@ class PolicyModel(mesa.Model):
         return len(subs.adopt_legal(adopters, legal.pull))
 
     def _brand_weights(self) -> np.ndarray:
-        """How attractive each ISP is to a switcher: initial share x price advantage."""
+        """How attractive each ISP is to a switcher: initial share x price advantage.
+
+        With ``price_sensitivity`` 0 (the default) the weights are the initial shares, which
+        makes base churn leave the market exactly as it is (see :meth:`_churn`): observed
+        shares already reflect prices, and only enforcement should move them.
+        """
         s = self.params
         price = np.array([i.price for i in s.isps])
         share = np.array([i.market_share for i in s.isps])
@@ -345,18 +350,20 @@ class PolicyModel(mesa.Model):
     def _churn(self, week: int, sharers: np.ndarray, penalty: np.ndarray) -> int:
         """Switching ISP: base churn, flight of sharers from policing ISPs, the suspended.
 
-        Base churn picks any subscriber with ``base_weekly``. A sharer at ISP k also
-        leaves with ``enforcement_weekly`` x (penalty_k - the softest ISP's penalty), for
-        an ISP chosen with weights brand x exp(-avoidance x penalty). Suspended
-        subscribers sign up elsewhere where the law allows it. Nobody switches twice in
-        a week: the groups are taken in that order and later ones skip earlier movers.
+        Base churn: any subscriber reconsiders with ``base_weekly`` and picks an ISP with
+        the brand weights, possibly their own (then they stay), so shares equal to the
+        weights are stationary. A sharer at ISP k also leaves with ``enforcement_weekly`` x
+        (penalty_k - the softest ISP's penalty), for another ISP chosen with weights
+        brand x exp(-avoidance x penalty). Suspended subscribers sign up with another ISP
+        where the law allows it. Nobody switches twice in a week: the groups are taken in
+        that order and later ones skip earlier movers.
         """
         subs = self.population
         churn = self.params.population.churn
         rng = self.streams["churn"]
         if len(self.isps) < 2:
             return 0
-        groups = [(choose(rng, subs.n, churn.base_weekly), self._destination_base)]
+        groups = [(choose(rng, subs.n, churn.base_weekly), self._destination_base, False)]
         gap = penalty - penalty.min()
         if churn.enforcement_weekly > 0 and (gap > 0).any():
             # thinning: candidates at the highest hazard, kept in proportion to their ISP's
@@ -364,17 +371,21 @@ class PolicyModel(mesa.Model):
             candidates = choose(rng, sharers, hazard.max())
             keep = rng.random(len(candidates)) * hazard.max() < hazard[subs.isp[candidates]]
             avoid = self._destination_base * np.exp(-churn.avoidance * penalty)
-            groups.append((candidates[keep], avoid))
+            groups.append((candidates[keep], avoid, True))
         if self.params.regulator.suspended_may_switch and churn.suspended_switch_weekly > 0:
             leaving = choose(rng, subs.suspended_now, churn.suspended_switch_weekly)
-            groups.append((leaving, self._destination_base))
+            groups.append((leaving, self._destination_base, True))
         moved = []
-        for idx, weights in groups:
+        for idx, weights, elsewhere in groups:
             if moved:
                 idx = idx[~self._moved[idx]]
             if len(idx) == 0:
                 continue
-            dest = self._destinations(subs.isp[idx], weights, rng)
+            origin = subs.isp[idx]
+            dest = self._destinations(origin, weights, rng, elsewhere)
+            if not elsewhere:
+                switching = dest != origin
+                idx, dest = idx[switching], dest[switching]
             subs.move(idx, dest)
             self._moved[idx] = True
             moved.append(idx)
@@ -385,10 +396,10 @@ class PolicyModel(mesa.Model):
         return len(everyone)
 
     @staticmethod
-    def _destinations(origin: np.ndarray, weights: np.ndarray, rng) -> np.ndarray:
-        """A new ISP for each switcher: drawn with ``weights``, never their current one."""
+    def _destinations(origin: np.ndarray, weights: np.ndarray, rng, elsewhere: bool = True):
+        """An ISP for each switcher, drawn with ``weights``; ``elsewhere``: never their own."""
         k = len(weights)
-        table = weights * (1.0 - np.eye(k))  # row o: the weights with o's own set to 0
+        table = weights * (1.0 - np.eye(k)) if elsewhere else np.tile(weights, (k, 1))
         cum = np.add.accumulate(table, axis=1)[origin]
         u = rng.random(len(origin)) * cum[:, -1]
         return np.minimum((u[:, None] >= cum).sum(axis=1), k - 1).astype(np.uint8)

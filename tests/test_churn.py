@@ -1,8 +1,9 @@
 """Rules of switching ISP: base churn, conservation, sharers' flight from policing ISPs,
 and suspended subscribers signing up elsewhere.
 
-Base churn picks each subscriber with probability base_weekly each week, and every
-picked subscriber moves (to another ISP): the weekly count is Binomial(n, base_weekly).
+Base churn has each subscriber reconsider with probability base_weekly each week and pick
+an ISP by market share, possibly their own: with k equal shares a subscriber moves with
+probability base_weekly x (1 - 1/k), so the weekly count of moves is Binomial(n, that).
 Tolerances: Z = 4.5 standard errors.
 """
 
@@ -41,8 +42,27 @@ def test_base_churn_rate_matches_base_weekly():
     m = build(["refuse"] * 3, n, churn={"base_weekly": rate, "suspended_switch_weekly": 0.0})
     df = m.run(weeks).outcomes()
     moves = (df.churn * n).round().sum()
-    trials = n * weeks
-    assert abs(moves - rate * trials) < Z * math.sqrt(trials * rate * (1 - rate))
+    trials, p = n * weeks, rate * (1 - 1 / 3)
+    assert abs(moves - p * trials) < Z * math.sqrt(trials * p * (1 - p))
+
+
+def test_base_churn_leaves_unequal_shares_where_they_are():
+    # shares (0.6, 0.4), no enforcement: inflow = outflow = c s (1 - s) N a week in
+    # expectation. The share's change over T weeks has variance at most T x 2 c s (1 - s)
+    # / N (a sum of weekly flows, ignoring mean reversion). The old rule (always switch
+    # elsewhere) would move ISP 0 by -0.2 c N a week: -0.2 over these 50 weeks.
+    c, n, weeks = 0.02, 20_000, 50
+    data = {
+        "population": {"subscribers": n, "churn": {"base_weekly": c}},
+        "isps": [
+            {"name": "Big", "market_share": 0.6, "price": 25},
+            {"name": "Small", "market_share": 0.4, "price": 10},
+        ],
+    }
+    df = PolicyModel(load_scenario(data=data), rng=3).run(weeks).outcomes()
+    assert df.churn.mean() > 0  # subscribers do switch
+    sd = math.sqrt(weeks * 2 * c * 0.6 * 0.4 / n)
+    assert abs(df["market_share.Big"].iloc[-1] - 0.6) < Z * sd
 
 
 def test_single_isp_means_no_switching():
@@ -92,9 +112,9 @@ def test_no_drift_when_all_isps_police_alike():
     start = propensity_gap(m)
     df = m.run(40).outcomes()
     assert abs(propensity_gap(m) - start) < GAP_TOLERANCE
-    # no penalty gap, so no enforcement churn: only base churn, Binomial(n weeks, base)
-    moves, trials = (df.churn * 20_000).round().sum(), 20_000 * 40
-    assert abs(moves - 0.003 * trials) < Z * math.sqrt(trials * 0.003 * 0.997)
+    # no penalty gap, so no enforcement churn: only base churn, moving with base x (1 - 1/2)
+    moves, trials, p = (df.churn * 20_000).round().sum(), 20_000 * 40, 0.003 * 0.5
+    assert abs(moves - p * trials) < Z * math.sqrt(trials * p * (1 - p))
 
 
 def test_suspended_subscribers_switch_only_where_the_law_allows():
@@ -114,6 +134,16 @@ def test_suspended_subscribers_switch_only_where_the_law_allows():
             assert df.churn.sum() > 0
         else:
             assert (df.churn == 0).all()
+
+
+def test_destinations_may_include_the_current_isp_for_base_churn():
+    # with own ISP allowed, from ISP 0 the draw follows the weights: P(stay) = 0.5
+    n = 40_000
+    rng = np.random.default_rng(6)
+    dest = PolicyModel._destinations(
+        np.zeros(n, dtype=np.uint8), np.array([0.5, 0.3, 0.2]), rng, elsewhere=False
+    )
+    assert abs(np.mean(dest == 0) - 0.5) < Z * math.sqrt(0.25 / n)
 
 
 def test_destinations_follow_weights_and_never_the_current_isp():
