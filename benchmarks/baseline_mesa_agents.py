@@ -55,7 +55,7 @@ from model.agents.isp import ISP
 from model.agents.regime import Regime
 from model.agents.regulator import Regulator
 from model.agents.rights_body import RightsBody
-from model.policy_model import LEGISLATIVE_EVENTS, PolicyModel, WeekTally
+from model.policy_model import PolicyModel, WeekTally
 from model.scenario import Scenario
 from model.subscribers import allocate, propensity_mean
 
@@ -433,6 +433,7 @@ class AgentBasedPolicyModel(mesa.Model):
     choose_stance = PolicyModel.choose_stance
     pressure_on = PolicyModel.pressure_on
     _add_salience = PolicyModel._add_salience
+    _institutions = PolicyModel._institutions
 
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=rng)
@@ -524,29 +525,8 @@ class AgentBasedPolicyModel(mesa.Model):
             agent.reset_week()
         self._customers_of = None
 
-        # 1. regulator: pressure and legislative stage
-        refusing = (
-            sum(isp.customers for isp in self.isps if isp.regime.stance == "refuse")
-            / self.population.n
-        )
-        self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
-        self.regulator.update_stage(week)
-        self._add_salience(
-            sum(
-                getattr(self.params.salience, LEGISLATIVE_EVENTS[e])
-                for e in self.regulator.events
-                if e in LEGISLATIVE_EVENTS
-            )
-        )
-
-        # 2. ISPs' stances and regimes
-        for assoc in self.associations:
-            if week > 0 and week % assoc.params.review_interval_weeks == 0:
-                assoc.review(week)
-        for isp in self.isps:
-            if week > 0 and week % isp.params.review_interval_weeks == 0:
-                isp.review_stance(week)
-            isp.update_regime()
+        # 1-2. regulator and ISPs: the model's own institutional step
+        self._institutions(week)
 
         # 3. subscribers decide, one agent at a time
         penalty = self.penalty_by_isp()

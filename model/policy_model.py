@@ -132,28 +132,8 @@ class PolicyModel(mesa.Model):
         for agent in (self.regulator, *self.isps, *self.rights_bodies):
             agent.reset_week()
 
-        # 1. regulator: pressure and legislative stage
-        refusing = (
-            sum(subs.customers[isp.index] for isp in self.isps if isp.regime.stance == "refuse")
-            / subs.n
-        )
-        self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
-        self.regulator.update_stage(week)
-        news = sum(
-            getattr(self.params.salience, LEGISLATIVE_EVENTS[e])
-            for e in self.regulator.events
-            if e in LEGISLATIVE_EVENTS
-        )
-        self._add_salience(news)
-
-        # 2. ISPs' stances and regimes
-        for assoc in self.associations:
-            if week > 0 and week % assoc.params.review_interval_weeks == 0:
-                assoc.review(week)
-        for isp in self.isps:
-            if week > 0 and week % isp.params.review_interval_weeks == 0:
-                isp.review_stance(week)
-            isp.update_regime()
+        # 1-2. regulator (pressure, legislative stage), then ISPs' stances and regimes
+        self._institutions(week)
 
         # 3. subscribers decide
         penalty = self.penalty_by_isp()
@@ -214,6 +194,35 @@ class PolicyModel(mesa.Model):
         self.week += 1  # Mesa's wrapped step() advances self.steps and self.time
 
     # ------------------------------------------------------------------ rules
+    def _institutions(self, week: int) -> None:
+        """Steps 1-2 of the week: legislation moves, then ISPs review and apply regimes.
+
+        Pressure takes last week's lobbying and wrongful sanctions and the current
+        customers of refusing ISPs; news of a new stage adds to salience. Associations
+        review before their members; every ISP then applies the law's regime or its own.
+        """
+        customers = self.population.customers
+        refusing = (
+            sum(customers[isp.index] for isp in self.isps if isp.regime.stance == "refuse")
+            / self.population.n
+        )
+        self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
+        self.regulator.update_stage(week)
+        self._add_salience(
+            sum(
+                getattr(self.params.salience, LEGISLATIVE_EVENTS[e])
+                for e in self.regulator.events
+                if e in LEGISLATIVE_EVENTS
+            )
+        )
+        for assoc in self.associations:
+            if week > 0 and week % assoc.params.review_interval_weeks == 0:
+                assoc.review(week)
+        for isp in self.isps:
+            if week > 0 and week % isp.params.review_interval_weeks == 0:
+                isp.review_stance(week)
+            isp.update_regime()
+
     def penalty_by_isp(self) -> np.ndarray:
         """Perceived cost of being caught at each ISP (logit units).
 
