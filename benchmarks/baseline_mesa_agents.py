@@ -210,17 +210,6 @@ class _Accounts:
         return np.array([isp.customers for isp in self.model.isps], dtype=np.int64)
 
 
-class _PerISP(list):
-    """Counts per ISP, readable as ``counts[k]`` and as ``counts()[k]``.
-
-    The model's ISP code reads this week's sharers per ISP from ``model.sharers_at``, as
-    an array in earlier versions and as a method in later ones; this serves both.
-    """
-
-    def __call__(self) -> _PerISP:
-        return self
-
-
 class ISPAgent(ISP):
     """An ISP that handles its notices one at a time through the ladder (ODD 7.4).
 
@@ -384,11 +373,7 @@ class RegulatorAgent(Regulator):
         with ``uphold_rate``. Returns the upheld cases.
         """
         p = self.params
-        if p.review_capacity is None:
-            budget = None
-        else:
-            self.capacity_credit += p.review_capacity * self.model.population.n / 1e6
-            budget = int(self.capacity_credit)
+        budget = self.open_budget()
         upheld, remaining = [], []
         for case in self.queue:
             submitted, _isp, _agent, wrongful, _regime = case
@@ -408,6 +393,7 @@ class RegulatorAgent(Regulator):
             elif wrongful:
                 self.overturned += 1
         self.queue = remaining
+        self.close_budget()
         return upheld
 
 
@@ -434,6 +420,9 @@ class AgentBasedPolicyModel(mesa.Model):
     pressure_on = PolicyModel.pressure_on
     _add_salience = PolicyModel._add_salience
     _institutions = PolicyModel._institutions
+    _escalate = PolicyModel._escalate
+    sharers_at = PolicyModel.sharers_at  # reads the per-agent tally set each week
+    _news = PolicyModel._news
 
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=rng)
@@ -475,7 +464,7 @@ class AgentBasedPolicyModel(mesa.Model):
 
         self.salience = 0.0
         self.week = 0
-        self.sharers_at = _PerISP([0] * len(self.isps))
+        self._sharers_at = [0] * len(self.isps)
         self._infringing_share = 0.0
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
@@ -541,7 +530,7 @@ class AgentBasedPolicyModel(mesa.Model):
         at = [0] * len(self.isps)
         for a in sharers:
             at[a.isp] += 1
-        self.sharers_at = _PerISP(at)
+        self._sharers_at = at
         self._infringing_share = len(sharers) / self.population.n
 
         # 4-5. monitoring, notices, ISPs' handling (one notice at a time)
@@ -573,28 +562,12 @@ class AgentBasedPolicyModel(mesa.Model):
         self.stage = "adapt"
         self.subscribers.shuffle_do("step")
 
-        # 9. escalation
-        threats = 0
-        for body in self.rights_bodies:
-            if body.review_escalation(week, self._infringing_share) and body.level_name == "threat":
-                threats += 1
-        self._add_salience(threats * self.params.salience.threat_impulse)
-        self._pending_lobbying = sum(b.lobbying() for b in self.rights_bodies)
-        self._pending_wrongful = sanctions["wrongful"]
+        # 9. escalation (the model's own)
+        self._escalate(week, sanctions)
 
-        # 10. record, salience fades and rises with news
+        # 10. record, then salience fades and rises with this week's news (the model's own)
         self._record(week, sharers, sanctions, penalty)
-        per_1000 = 1000.0 / self.population.n
-        sal = self.params.salience
-        self.salience *= math.exp(-1.0 / sal.decay_weeks)
-        self._add_salience(
-            sal.notice_weight * len(delivered) * per_1000
-            + sal.sanction_weight * sanctions["applied"] * per_1000
-        )
-        for isp in self.isps:
-            isp.notices_recent += (
-                isp.received - isp.notices_recent
-            ) / isp.params.review_interval_weeks
+        self._news(len(delivered), sanctions["applied"])
         self.week += 1
 
     def _prepare_adaptation(self, week: int, penalty: np.ndarray) -> None:

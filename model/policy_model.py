@@ -169,28 +169,12 @@ class PolicyModel(mesa.Model):
         churned = self._churn(week, sharers, penalty)
 
         # 9. escalation
-        threats = 0
-        for body in self.rights_bodies:
-            if body.review_escalation(week, self._infringing_share) and body.level_name == "threat":
-                threats += 1
-        self._add_salience(threats * self.params.salience.threat_impulse)
-        self._pending_lobbying = sum(b.lobbying() for b in self.rights_bodies)
-        self._pending_wrongful = sanctions["wrongful"]
+        self._escalate(week, sanctions)
 
-        # 10. fading, news, accounts, record
+        # 10. record, then fading and this week's news
         self._record(week, sharers, sanctions, churned, new_legal, penalty)
-        per_1000 = 1000.0 / subs.n
-        sal = self.params.salience
-        self.salience *= math.exp(-1.0 / sal.decay_weeks)
-        self._add_salience(
-            sal.notice_weight * len(delivered) * per_1000
-            + sal.sanction_weight * sanctions["applied"] * per_1000
-        )
+        self._news(len(delivered), sanctions["applied"])
         subs.decay_risk(math.exp(-1.0 / pop.risk.decay_weeks))
-        for isp in self.isps:
-            isp.notices_recent += (
-                isp.received - isp.notices_recent
-            ) / isp.params.review_interval_weeks
         self.week += 1  # Mesa's wrapped step() advances self.steps and self.time
 
     # ------------------------------------------------------------------ rules
@@ -222,6 +206,30 @@ class PolicyModel(mesa.Model):
             if week > 0 and week % isp.params.review_interval_weeks == 0:
                 isp.review_stance(week)
             isp.update_regime()
+
+    def _escalate(self, week: int, sanctions: dict[str, int]) -> None:
+        """Step 9: rights bodies review escalation; a new public threat makes news; this
+        week's lobbying and wrongful sanctions reach the regulator next week."""
+        threats = sum(
+            body.review_escalation(week, self._infringing_share) and body.level_name == "threat"
+            for body in self.rights_bodies
+        )
+        self._add_salience(threats * self.params.salience.threat_impulse)
+        self._pending_lobbying = sum(b.lobbying() for b in self.rights_bodies)
+        self._pending_wrongful = sanctions["wrongful"]
+
+    def _news(self, delivered: int, sanctions: int) -> None:
+        """Step 10: salience fades, then this week's notices and sanctions add to it;
+        ISPs update their smoothed notice volume (what their stance reviews expect)."""
+        per_1000 = 1000.0 / self.population.n
+        sal = self.params.salience
+        self.salience *= math.exp(-1.0 / sal.decay_weeks)
+        self._add_salience(
+            sal.notice_weight * delivered * per_1000 + sal.sanction_weight * sanctions * per_1000
+        )
+        for isp in self.isps:
+            weeks = isp.params.review_interval_weeks
+            isp.notices_recent += (isp.received - isp.notices_recent) / weeks
 
     def penalty_by_isp(self) -> np.ndarray:
         """Perceived cost of being caught at each ISP (logit units).

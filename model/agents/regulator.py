@@ -153,11 +153,7 @@ class Regulator(mesa.Agent):
         upheld cases (still wrongful if review missed the misattribution).
         """
         p = self.params
-        if p.review_capacity is None:
-            budget = None
-        else:
-            self.capacity_credit += p.review_capacity * self.model.population.n / 1e6
-            budget = int(self.capacity_credit)
+        budget = self.open_budget()
         upheld: list[_Batch] = []
         remaining: list[_Batch] = []
         for batch in self.queue:
@@ -182,8 +178,19 @@ class Regulator(mesa.Agent):
             self.costs += take * p.cost_per_case * self.model.scale
             upheld.append(_Batch(batch.week, batch.isp, idx[keep], wrongful[keep], batch.regime))
         self.queue = remaining
-        if budget is not None:
-            # capacity is a weekly rate: a week's unused whole cases are lost, only the
-            # fraction of a case carries over (else idle weeks bank capacity for a burst)
-            self.capacity_credit -= int(self.capacity_credit)
+        self.close_budget()
         return upheld
+
+    def open_budget(self) -> int | None:
+        """Cases that may be reviewed this week (None: unlimited); spend it on
+        ``capacity_credit``, then call :meth:`close_budget`."""
+        if self.params.review_capacity is None:
+            return None
+        self.capacity_credit += self.params.review_capacity * self.model.population.n / 1e6
+        return int(self.capacity_credit)
+
+    def close_budget(self) -> None:
+        """Capacity is a weekly rate: a week's unused whole cases are lost and only the
+        fraction of a case carries over (else idle weeks bank capacity for a burst)."""
+        if self.params.review_capacity is not None:
+            self.capacity_credit -= int(self.capacity_credit)
