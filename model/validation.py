@@ -55,10 +55,10 @@ from model.scenario import (
     Scenario,
     ScenarioError,
     ScenarioErrors,
-    _read_yaml,
-    _Source,
+    Source,
     flatten,
     load_scenario,
+    read_yaml,
 )
 
 DEFAULT_TARGETS = (
@@ -249,8 +249,8 @@ def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
     """
     path = Path(path)
     where: dict = {}
-    data = _read_yaml(path, where)
-    source = _Source(where)
+    data = read_yaml(path, where)
+    source = Source(where)
     try:
         parsed = TargetsFile.model_validate(data)
     except ValidationError as exc:
@@ -300,7 +300,7 @@ def resolve_week(at: Week, scenario: Scenario) -> int:
     return value
 
 
-def _located(exc: ValidationError, data: dict, source: _Source, file: str) -> ScenarioError:
+def _located(exc: ValidationError, data: dict, source: Source, file: str) -> ScenarioError:
     errors = []
     for err in exc.errors():
         path: list[str] = []
