@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,16 +34,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed
+from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
-
-if TYPE_CHECKING:  # pragma: no cover
-    from model.experiment import RunSpec
 
 MANIFEST = "manifest.json"
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.csv"
 RUNS = "runs"
-ID_COLUMNS = ("run_id", "point", "replicate")
 DESIGN_COLUMNS = ("world", "policy")
 """Written after the ids when the scenario has ``policies:``: world index, policy name."""
 MANIFEST_EVERY = 2.0
