@@ -44,19 +44,15 @@ class StanceTraits:
 
     polices: bool  # notices are handled and reach the subscriber
     sanctions: bool  # the ladder can end in a sanction
-    warns: bool  # warnings come before a sanction (disconnect: none)
+    first_notice_sanctions: bool  # no warnings: the first notice reaches the sanction
     penalty: str | None  # field of population.risk with its perceived penalty
 
 
 STANCE_TRAITS: dict[str, StanceTraits] = {
-    "refuse": StanceTraits(polices=False, sanctions=False, warns=False, penalty=None),
-    "forward": StanceTraits(polices=True, sanctions=False, warns=True, penalty="penalty_forward"),
-    "graduated": StanceTraits(
-        polices=True, sanctions=True, warns=True, penalty="penalty_graduated"
-    ),
-    "disconnect": StanceTraits(
-        polices=True, sanctions=True, warns=False, penalty="penalty_disconnect"
-    ),
+    "refuse": StanceTraits(False, False, False, None),
+    "forward": StanceTraits(True, False, False, "penalty_forward"),
+    "graduated": StanceTraits(True, True, False, "penalty_graduated"),
+    "disconnect": StanceTraits(True, True, True, "penalty_disconnect"),
 }
 """One row per stance: the only table of what each stance does."""
 

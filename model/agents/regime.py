@@ -51,5 +51,5 @@ def make_regime(
     stance: str, warning_levels: int, sanction: str, sanction_weeks: int, by_law: bool = False
 ) -> Regime:
     """A regime for ``stance``; a stance without warnings (``disconnect``) gets none."""
-    levels = warning_levels if STANCE_TRAITS[stance].warns else 0
+    levels = 0 if STANCE_TRAITS[stance].first_notice_sanctions else warning_levels
     return Regime(stance, levels, sanction, sanction_weeks, by_law)
