@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
+from model import results as results_io
+from model.formatting import number, point_labels, short_names
+from model.formatting import value as fmt_value
 from model.params import AssociationParams, ISPParams, RightsBodyParams
-from model.plots import CAPTIONS, Results, _fmt, _short_names, load_results
+from model.results import Results
 from model.scenario import NAMED_LISTS, Scenario, flatten
 
 ITEM_CLASSES = {
@@ -55,7 +58,7 @@ figcaption{font-weight:bold;margin-bottom:.4em} .meta{color:#555;font-size:.9em}
 
 def esc(value: Any) -> str:
     """HTML-escaped text of any value."""
-    return html.escape(_fmt(value) if not isinstance(value, str) else value, quote=True)
+    return html.escape(fmt_value(value) if not isinstance(value, str) else value, quote=True)
 
 
 def parameter_differences(scenario: Scenario) -> list[tuple[str, Any, Any]]:
@@ -96,7 +99,7 @@ def summary_table(results: Results) -> pd.DataFrame:
         DataFrame indexed by outcome label, columns = point labels, cells = text.
     """
     summary = results.summary
-    labels = results.point_labels()
+    labels = point_labels(results)
     table: dict[str, dict[str, str]] = {}
     for col, (label, factor, is_count) in SUMMARY_COLUMNS.items():
         if col not in summary:
@@ -104,18 +107,10 @@ def summary_table(results: Results) -> pd.DataFrame:
         f = factor * (results.scale if is_count else 1.0)
         q = summary.groupby("point")[col].quantile([0.05, 0.5, 0.95]).unstack() * f
         table[label] = {
-            labels.get(p, f"point {p}"): f"{_num(r[0.5])} [{_num(r[0.05])}–{_num(r[0.95])}]"
+            labels.get(p, f"point {p}"): f"{number(r[0.5])} [{number(r[0.05])}–{number(r[0.95])}]"
             for p, r in q.iterrows()
         }
     return pd.DataFrame(table).T
-
-
-def _num(value: float) -> str:
-    if pd.isna(value):
-        return "n/a"
-    if abs(value) >= 1e4:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: int = 99) -> str:
@@ -132,14 +127,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: i
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figures_html(figures: Sequence[Path]) -> str:
+def _figures_html(figures: Sequence[Path], captions: Mapping[str, str]) -> str:
     parts = []
     for path in figures:
         path = Path(path)
         if path.suffix.lower() != ".png" or not path.is_file():
             continue
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = CAPTIONS.get(path.stem, path.stem)
+        caption = captions.get(path.stem, path.stem)
         parts.append(
             f'<figure id="fig-{esc(path.stem)}"><figcaption>{esc(caption)}</figcaption>'
             f'<img alt="{esc(caption)}" src="data:image/png;base64,{data}"></figure>'
@@ -185,10 +180,10 @@ def results_section(results: Results, heading_level: int = 2) -> str:
     if failed:
         parts.append(f'<p class="warn">{len(failed)} run(s) failed; see manifest.json.</p>')
     if results.parameters:
-        short = _short_names(results.parameters)
+        short = short_names(results.parameters)
         parts.append(f"<{h}>Swept parameters</{h}>")
         rows = [
-            (p, short[p], ", ".join(_fmt(v) for v in sorted(results.summary[p].unique())))
+            (p, short[p], ", ".join(fmt_value(v) for v in sorted(results.summary[p].unique())))
             for p in results.parameters
             if p in results.summary
         ]
@@ -211,20 +206,24 @@ def results_section(results: Results, heading_level: int = 2) -> str:
 
 
 def write_report(
-    results_dir: str | Path, figures: Sequence[Path], results: Results | None = None
+    results_dir: str | Path,
+    figures: Sequence[Path],
+    results: Results | None = None,
+    captions: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``RESULTS_DIR/report.html`` with ``figures`` (PNG paths) embedded.
 
     Args:
         results: the folder already read (saves reading it again), or None.
+        captions: caption per figure file stem (default: the stem).
 
     Returns:
         The report's path.
     """
-    results = results or load_results(results_dir)
+    results = results or results_io.load(results_dir)
     body = (
         f"<h1>{esc(results.name)}</h1>\n{results_section(results)}\n"
-        f"<h2>Figures</h2>\n{_figures_html(figures)}"
+        f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}"
     )
     return _write(results.path / "report.html", _page(results.name, body))
 
@@ -234,6 +233,7 @@ def write_comparison_report(
     results: Sequence[Results],
     figures: Sequence[Path],
     notes: Sequence[str] = (),
+    captions: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``OUT_DIR/report.html`` comparing several results folders side by side."""
     out_dir = Path(out_dir)
@@ -246,7 +246,7 @@ def write_comparison_report(
             f'<div class="warn"><strong>Differences between the results:</strong>'
             f"<ul>{items}</ul></div>"
         )
-    parts.append(f"<h2>Figures</h2>\n{_figures_html(figures)}")
+    parts.append(f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}")
     for r in results:
         parts.append(f'<h2>{esc(r.name)} <span class="meta">({esc(r.path)})</span></h2>')
         parts.append(results_section(r, heading_level=3))

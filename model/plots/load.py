@@ -1,0 +1,115 @@
+"""Reading a results folder for drawing: the columns the figures need, the points drawn.
+
+The reader is :func:`model.results.load`; this module checks the folder is one, keeps
+the time series to the plotted columns (bounded memory for large sweeps) and chooses
+which design points a time-series figure draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model import results as results_io
+from model.results import MANIFEST, SUMMARY, TIMESERIES, Results
+
+
+class PlotError(Exception):
+    """Input that cannot be plotted: not a results folder, nothing in common to compare."""
+
+
+PLOT_COLUMNS = (
+    "week",
+    "infringing_share",
+    "p2p_traffic",
+    "legal_share",
+    "vpn_share",
+    "suspended_share",
+    "notices_sent",
+    "notices_handled",
+    "sanctions",
+    "wrongful_notices",
+    "wrongful_sanctions",
+    "legislative_pressure",
+    "legislative_stage",
+    "law_in_force",
+    "rights_holder_revenue",
+)
+PLOT_PREFIXES = ("market_share.", "stance.", "enforcement_cost.", "warnings_level_")
+MAX_SERIES = 6
+"""Sweep points drawn by default in time-series figures (evenly spaced over the design)."""
+
+
+def plotted(column: str) -> bool:
+    """Whether a time-series column is drawn by some figure."""
+    return column in PLOT_COLUMNS or column.startswith(PLOT_PREFIXES)
+
+
+def load_results(
+    path: str | Path, points: Sequence[int] | None = None, selected_only: bool = False
+) -> Results:
+    """Read a results folder (docs/results-layout.md) for drawing, or raise :class:`PlotError`.
+
+    Args:
+        points: sweep points to draw (see :func:`select_points`).
+        selected_only: read the time series of the points drawn only (bounded memory for
+            large sweeps); else every point's.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise PlotError(f"{path}: no such folder")
+    missing = [f for f in (MANIFEST, TIMESERIES, SUMMARY) if not (path / f).is_file()]
+    if missing:
+        raise PlotError(
+            f"{path} is not a results folder (missing {', '.join(missing)}); "
+            "`conduit run SCENARIO` writes one"
+        )
+    try:
+        chosen = None
+        if selected_only:
+            summary_points = _summary_points(path)
+            if summary_points:
+                chosen = choose_points(summary_points, points, path)
+                chosen = chosen if len(chosen) < len(summary_points) else None
+        res = results_io.load(path, columns=plotted, points=chosen)
+    except (OSError, ValueError, KeyError) as err:
+        raise PlotError(f"{path}: cannot read the results: {err}") from err
+    ts = res.timeseries
+    if "week" not in ts.columns or "point" not in ts.columns:
+        raise PlotError(f"{path}/{TIMESERIES}: no 'week' or 'point' column")
+    for col in ts.columns:
+        if col.startswith("stance."):
+            ts[col] = ts[col].astype("category")
+    return res
+
+
+def _summary_points(path: Path) -> list[int]:
+    try:
+        summary = pd.read_csv(path / SUMMARY, usecols=["point"])
+    except (pd.errors.EmptyDataError, ValueError):
+        return []
+    return sorted(int(p) for p in summary["point"].unique())
+
+
+def choose_points(
+    available: Sequence[int], points: Sequence[int] | None, where: object = "results"
+) -> list[int]:
+    """Sweep points to draw: those asked for, else all (or MAX_SERIES evenly spaced)."""
+    available = list(available)
+    if points:
+        bad = [p for p in points if p not in available]
+        if bad:
+            raise PlotError(f"{where}: no sweep point {bad}; points are 0..{max(available)}")
+        return list(dict.fromkeys(int(p) for p in points))
+    if len(available) <= MAX_SERIES:
+        return available
+    idx = np.unique(np.linspace(0, len(available) - 1, MAX_SERIES).round().astype(int))
+    return [available[i] for i in idx]
+
+
+def select_points(results: Results, points: Sequence[int] | None = None) -> list[int]:
+    """Sweep points of ``results`` to draw (see :func:`choose_points`)."""
+    return choose_points(results.points, points, results.path)
