@@ -170,9 +170,6 @@ def test_legislation_stage_steps_and_law_line(law):
 
 
 # --------------------------------------------------------------------------- money
-@pytest.mark.xfail(
-    strict=True, reason="issue 17: cost bars in GBP million, whiskers in GBP (fixed next)"
-)
 def test_money_cost_bars_and_whiskers_share_one_unit(law):
     res = plots.load_results(law)
     view = plots.view_of(res)
@@ -195,9 +192,6 @@ def test_money_cost_bars_and_whiskers_share_one_unit(law):
     assert left.get_ylabel() == "GBP million per week"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 17: cost bars in GBP million, whiskers in GBP (fixed next)"
-)
 def test_money_bars_of_a_comparison_are_one_per_scenario(law, sweep):
     view = plots.comparison_view([plots.load_results(law), plots.load_results(sweep)])
     fig, data = plots.figure_money(view)

@@ -231,13 +231,17 @@ def figure_legislation(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     return fig, {"pressure": pressure, "stage": stage, "law": law}
 
 
+MILLION = 1e6
+"""GBP per GBP million: the unit of both money panels."""
+
+
 def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """Rights holders' weekly revenue, and each party's total enforcement cost."""
     revenue = bands(view.timeseries, "rights_holder_revenue", view.by)
     cost = costs(view.within_steps(), view.parties, view.by)
     fig = _figure(view, "revenue and enforcement costs", (13, 6.5))
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
-    _draw_bands(left, revenue, view, 1e-6)
+    _draw_bands(left, revenue, view, 1 / MILLION)
     left.set_title("Rights holders' revenue")
     left.set_ylabel("GBP million per week")
     view.time.format(left)
@@ -253,17 +257,17 @@ def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
         err = np.vstack([d["median"] - d["q05"], d["q95"] - d["median"]]).clip(min=0)
         right.barh(
             y,
-            d["median"] / 1e6,
+            d["median"] / MILLION,
             height=height * 0.9,
             color=colours[key],
-            xerr=err,
+            xerr=err / MILLION,  # the same unit as the bars
             error_kw={"ecolor": "#333333", "capsize": 2, "lw": 1},
         )
     right.set_yticks(ypos, parties)
+    right.set_xlim(left=0)
     right.invert_yaxis()
     right.grid(axis="y", visible=False)
     right.set_title("Enforcement cost by party")
-    right.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: human(v)))
-    right.set_xlabel(f"GBP, total over {view.steps} weeks (median; whiskers 5-95 %)")
+    right.set_xlabel(f"GBP million, total over {view.steps} weeks (median; whiskers 5-95 %)")
     _add_notes(fig, view)
     return fig, {"revenue": revenue, "costs": cost}
