@@ -29,6 +29,17 @@ def single(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def law(tmp_path_factory) -> Path:
+    """The law scheduled at week 12 in some runs' worlds: it passes in every run."""
+    return fixtures.make_results(
+        tmp_path_factory.mktemp("law"),
+        weeks=30,
+        replicates=3,
+        sweep={"regulator.schedule.law_week": [12, 40]},
+    )
+
+
+@pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
     return fixtures.make_results(
         tmp_path_factory.mktemp("sweep"),
@@ -136,18 +147,23 @@ def test_market_shares_and_stance_changes(sweep):
     assert len(fig.axes) >= 2  # one panel per sweep point
 
 
-def test_law_passage_and_costs_match_pandas(single):
-    res = plots.load_results(single)
+def test_law_passage_and_costs_match_pandas(law):
+    res = plots.load_results(law)
     ts = res.timeseries.copy()
-    law = plots.law_passage(ts)
-    first = ts[ts["law_in_force"] > 0].groupby("run_id")["week"].min()
-    assert law.loc[0, "passed"] == pytest.approx(len(first) / ts["run_id"].nunique())
+    law_table = plots.law_passage(ts).set_index("point")
+    first = ts[ts["law_in_force"] > 0].groupby(["point", "run_id"])["week"].min()
+    # point 0: law at week 12 in every run; point 1: scheduled after the run ends
+    assert law_table.loc[0, "passed"] == 1.0 and law_table.loc[1, "passed"] == 0.0
+    assert law_table.loc[0, "median_week"] == first.loc[0].median() == 12
+    assert np.isnan(law_table.loc[1, "median_week"])
+    assert (law_table["runs"] == 3).all()
     cost = plots.costs(ts, res.parties())
-    bpi = cost[cost["party"] == "BPI"].iloc[0]
+    bpi = cost[(cost["party"] == "BPI") & (cost["point"] == 0)].iloc[0]
     assert bpi["median"] == pytest.approx(
-        ts.groupby("run_id")["enforcement_cost.BPI"].sum().median()
+        ts[ts["point"] == 0].groupby("run_id")["enforcement_cost.BPI"].sum().median()
     )
-    assert list(cost["party"]) == res.parties()
+    assert bpi["median"] > 0
+    assert list(cost[cost["point"] == 0]["party"]) == res.parties()
 
 
 def test_sweep_figure_data_is_summary_quantiles(sweep):
