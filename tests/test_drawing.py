@@ -166,7 +166,8 @@ def test_legislation_stage_steps_and_law_line(law):
         assert len(vlines) == 1
         assert np.datetime64(vlines[0].get_xdata()[0]) == x_law
     (line,) = [ln for ln in top.lines if ln.get_label() == view.labels[0]]
-    assert np.allclose(line.get_ydata(), data["pressure"]["median"])
+    assert np.allclose(line.get_ydata(), data["pressure"]["median"], equal_nan=True)
+    assert "% of" in top.get_ylabel()
 
 
 # --------------------------------------------------------------------------- money
@@ -229,3 +230,15 @@ def test_time_axis_reads_back_as_dates(law):
 
     assert num2date(lo).date() <= start.date()
     assert num2date(hi).date() >= (start + pd.Timedelta(weeks=res.steps - 1)).date()
+
+
+def test_pressure_is_a_percentage_of_the_next_stages_threshold():
+    ts = pd.DataFrame(
+        {"legislative_stage": [0, 1, 2, 3, 1], "legislative_pressure": [10.0, 10, 30, 50, 0]}
+    )
+    got = plots.pressure_to_next_stage(ts, consultation=20.0, bill=40.0)
+    assert np.allclose(got, [50.0, 25.0, 150.0, np.nan, 0.0], equal_nan=True)
+    per_row = plots.pressure_to_next_stage(
+        ts, consultation=np.array([10.0, 20, 30, 40, 50]), bill=5
+    )
+    assert np.allclose(per_row, [100.0, 200.0, 100.0, np.nan, 0.0], equal_nan=True)

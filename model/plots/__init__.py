@@ -29,6 +29,7 @@ from model.plots.aggregate import (
     isp_shares,
     law_passage,
     modal_stance,
+    pressure_to_next_stage,
     stage_median,
     stance_changes,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "load_results",
     "modal_stance",
     "plot_results",
+    "pressure_to_next_stage",
     "save",
     "select_points",
     "stage_median",

@@ -146,6 +146,36 @@ def funnel(
     return pd.DataFrame(rows, columns=cols)
 
 
+PRESSURE_TO_NEXT = "pressure_to_next_stage"
+"""Derived column: legislative pressure as % of the threshold the next stage needs."""
+
+
+def pressure_to_next_stage(timeseries: pd.DataFrame, consultation: Any, bill: Any) -> pd.Series:
+    """Legislative pressure as a percentage of the threshold the next stage needs.
+
+    The regulator (docs/ODD.md) opens a consultation when pressure reaches the
+    consultation threshold, introduces a bill at the bill threshold, and passes the law
+    after the legislative lag if pressure is still at the consultation threshold. So
+    100 % means the next stage opens (or the bill can pass); NaN once the law is in force.
+
+    Args:
+        consultation, bill: the thresholds (pressure units), scalars or one per row.
+    """
+    stage = timeseries["legislative_stage"].to_numpy()
+    threshold = np.select(
+        [stage == 0, stage == 1, stage == 2],
+        [
+            np.broadcast_to(consultation, stage.shape),
+            np.broadcast_to(bill, stage.shape),
+            np.broadcast_to(consultation, stage.shape),
+        ],
+        np.nan,
+    ).astype(float)
+    threshold[threshold <= 0] = np.nan  # a zero threshold is crossed at once
+    pressure = timeseries["legislative_pressure"].to_numpy(dtype=float)
+    return pd.Series(100.0 * pressure / threshold, index=timeseries.index, name=PRESSURE_TO_NEXT)
+
+
 def stage_median(timeseries: pd.DataFrame, by: str = "point") -> pd.DataFrame:
     """Median legislative stage over runs: DataFrame[by, week, stage] (0 none .. 3 law)."""
     med = timeseries.groupby([by, "week"], observed=True)["legislative_stage"].median()

@@ -11,10 +11,10 @@ import pandas as pd
 
 from model import style
 from model.formatting import point_labels
-from model.plots.aggregate import OUTCOMES
+from model.plots.aggregate import OUTCOMES, PRESSURE_TO_NEXT
 from model.plots.draw import save
 from model.plots.load import PlotError, load_results, plotted, select_points
-from model.plots.view import TimeAxis, View, _start
+from model.plots.view import TimeAxis, View, _start, with_pressure_to_next_stage
 from model.plots.write import CAPTIONS, figures
 from model.report import write_comparison_report
 from model.results import ID_COLUMNS, Results
@@ -107,7 +107,9 @@ def comparison_view(results: Sequence[Results]) -> View:
     for r, lab in zip(results, labels_per, strict=True):
         keep = [c for c in r.timeseries.columns if c in common or c.startswith(per_entity)]
         keep = [*ID_COLUMNS, *(c for c in keep if c not in ID_COLUMNS)]
-        ts = r.timeseries.loc[r.timeseries["point"].isin(list(lab)), keep]
+        ts = r.timeseries[r.timeseries["point"].isin(list(lab))]
+        ts = with_pressure_to_next_stage(ts, r.scenario)
+        ts = ts[[*keep, *([PRESSURE_TO_NEXT] if PRESSURE_TO_NEXT in ts else [])]]
         frames.append(ts.assign(series=ts["point"].map(lab)))
         for label in lab.values():
             labels[label] = label

@@ -18,6 +18,7 @@ from model import style
 from model.formatting import human
 from model.plots.aggregate import (
     OUTCOMES,
+    PRESSURE_TO_NEXT,
     bands,
     costs,
     funnel,
@@ -185,15 +186,22 @@ def figure_funnel(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
 
 
 def figure_legislation(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
-    """Legislative pressure and stage over time, with the law's passage marked."""
-    pressure = bands(view.timeseries, "legislative_pressure", view.by)
+    """Legislative pressure and stage over time, with the law's passage marked.
+
+    Pressure is shown as a percentage of the threshold the next stage needs
+    (:func:`~model.plots.aggregate.pressure_to_next_stage`), not in model units.
+    """
+    pressure = bands(view.timeseries, PRESSURE_TO_NEXT, view.by)
     stage = stage_median(view.timeseries, view.by)
     law = law_passage(view.timeseries, view.by)
     fig = _figure(view, "legislation", (13, 8))
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     _draw_bands(top, pressure, view)
-    top.set_title("Legislative pressure (median, 50 % and 90 % bands)")
-    top.set_ylabel("pressure (model units)")
+    top.axhline(100, color="#444444", ls=":", lw=1.2)
+    top.set_title(
+        "Legislative pressure, % of what the next stage needs (100 % = it opens; none once law)"
+    )
+    top.set_ylabel("% of next stage's threshold")
     top.set_ylim(bottom=0)
     colours = view.colours
     for key, label in view.labels.items():

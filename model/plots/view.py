@@ -13,6 +13,7 @@ from matplotlib import dates as mdates
 
 from model import style
 from model.formatting import point_labels
+from model.plots.aggregate import PRESSURE_TO_NEXT, pressure_to_next_stage
 from model.plots.load import select_points
 from model.results import Results
 from model.scenario import Scenario
@@ -96,6 +97,7 @@ def view_of(results: Results, points: Sequence[int] | None = None) -> View:
     ts = results.timeseries
     if len(chosen) < len(results.points):
         ts = ts[ts["point"].isin(chosen)]
+    ts = with_pressure_to_next_stage(ts, results.scenario)
     labels = point_labels(results)
     notes = []
     if len(chosen) < len(results.points):
@@ -115,6 +117,23 @@ def view_of(results: Results, points: Sequence[int] | None = None) -> View:
         steps=results.steps,
         notes=notes,
     )
+
+
+CONSULTATION = "regulator.consultation_threshold"
+BILL = "regulator.bill_threshold"
+
+
+def with_pressure_to_next_stage(ts: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """``ts`` with the derived :data:`PRESSURE_TO_NEXT` column (if pressure is recorded).
+
+    The thresholds are the scenario's, or the run's own where they are swept.
+    """
+    if "legislative_pressure" not in ts or "legislative_stage" not in ts:
+        return ts
+    reg = scenario.regulator
+    consultation = ts[CONSULTATION] if CONSULTATION in ts else reg.consultation_threshold
+    bill = ts[BILL] if BILL in ts else reg.bill_threshold
+    return ts.assign(**{PRESSURE_TO_NEXT: pressure_to_next_stage(ts, consultation, bill)})
 
 
 def _start(scenario: Scenario) -> pd.Timestamp | None:
