@@ -51,7 +51,7 @@ from model.plots.load import (
     load_results,
     select_points,
 )
-from model.plots.sweep import SWEEP_OUTCOMES, figure_sweep
+from model.plots.sweep import SWEEP_OUTCOMES, binned, figure_sweep
 from model.plots.view import TimeAxis, View, view_of
 from model.plots.write import CAPTIONS, FIGURES, figures, plot_results
 from model.results import Results
@@ -71,6 +71,7 @@ __all__ = [
     "TimeAxis",
     "View",
     "bands",
+    "binned",
     "choose_points",
     "compare",
     "comparison_view",

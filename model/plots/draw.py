@@ -3,6 +3,7 @@ their legend, and writing a figure to disk."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from model import style
 from model.plots.view import View
 
 matplotlib.use("Agg")
+
+LEGEND_WIDTH = 36
+"""Characters per line of a series label in a legend (longer labels wrap)."""
 
 
 def _figure(view: View, title: str, size: tuple[float, float]) -> Figure:
@@ -47,7 +51,10 @@ def _draw_bands(ax, data: pd.DataFrame, view: View, factor: float = 1.0) -> None
 
 
 def _band_legend_handles(view: View) -> list:
-    handles = [Line2D([], [], color=c, label=view.labels[k]) for k, c in view.colours.items()]
+    handles = [
+        Line2D([], [], color=c, label=textwrap.fill(view.labels[k], LEGEND_WIDTH))
+        for k, c in view.colours.items()
+    ]
     grey = "#777777"
     handles += [
         Line2D([], [], color=grey, label="median over runs"),

@@ -41,6 +41,8 @@ PLOT_COLUMNS = (
 PLOT_PREFIXES = ("market_share.", "stance.", "enforcement_cost.", "warnings_level_")
 MAX_SERIES = 6
 """Sweep points drawn by default in time-series figures (evenly spaced over the design)."""
+MAX_WORLDS = 50
+"""Worlds per policy read for the bands of a policy sweep (evenly spaced over the design)."""
 
 
 def plotted(column: str) -> bool:
@@ -68,12 +70,7 @@ def load_results(
             "`conduit run SCENARIO` writes one"
         )
     try:
-        chosen = None
-        if selected_only:
-            summary_points = _summary_points(path)
-            if summary_points:
-                chosen = choose_points(summary_points, points, path)
-                chosen = chosen if len(chosen) < len(summary_points) else None
+        chosen = _points_to_read(path, points) if selected_only else None
         res = results_io.load(path, columns=plotted, points=chosen)
     except (OSError, ValueError, KeyError) as err:
         raise PlotError(f"{path}: cannot read the results: {err}") from err
@@ -86,27 +83,49 @@ def load_results(
     return res
 
 
-def _summary_points(path: Path) -> list[int]:
+def _points_to_read(path: Path, points: Sequence[int] | None) -> list[int] | None:
+    """Design points whose time series a drawing needs (None: all of them).
+
+    Asked-for points, else :func:`choose_points`; a policy sweep drawn by policy reads
+    every policy's runs in up to :data:`MAX_WORLDS` evenly spaced worlds.
+    """
     try:
-        summary = pd.read_csv(path / SUMMARY, usecols=["point"])
-    except (pd.errors.EmptyDataError, ValueError):
-        return []
-    return sorted(int(p) for p in summary["point"].unique())
+        summary = pd.read_csv(path / SUMMARY)
+    except pd.errors.EmptyDataError:
+        return None
+    if "point" not in summary or summary.empty:
+        return None
+    available = sorted(int(p) for p in summary["point"].unique())
+    if not points and by_policy(summary):
+        worlds = sorted(summary["world"].unique())
+        keep = set(choose_points(worlds, None, path, MAX_WORLDS))
+        chosen = sorted(int(p) for p in summary.loc[summary["world"].isin(keep), "point"].unique())
+    else:
+        chosen = choose_points(available, points, path)
+    return chosen if len(chosen) < len(available) else None
+
+
+def by_policy(summary: pd.DataFrame) -> bool:
+    """Whether a design has several policies (drawn as one series per policy)."""
+    return "policy" in summary and "world" in summary and summary["policy"].nunique() > 1
 
 
 def choose_points(
-    available: Sequence[int], points: Sequence[int] | None, where: object = "results"
+    available: Sequence[int],
+    points: Sequence[int] | None,
+    where: object = "results",
+    most: int = MAX_SERIES,
 ) -> list[int]:
-    """Sweep points to draw: those asked for, else all (or MAX_SERIES evenly spaced)."""
+    """Sweep points to draw: those asked for, else all (or ``most`` evenly spaced)."""
     available = list(available)
     if points:
         bad = [p for p in points if p not in available]
         if bad:
             raise PlotError(f"{where}: no sweep point {bad}; points are 0..{max(available)}")
         return list(dict.fromkeys(int(p) for p in points))
-    if len(available) <= MAX_SERIES:
+    if len(available) <= most:
         return available
-    idx = np.unique(np.linspace(0, len(available) - 1, MAX_SERIES).round().astype(int))
+    idx = np.unique(np.linspace(0, len(available) - 1, most).round().astype(int))
     return [available[i] for i in idx]
 
 

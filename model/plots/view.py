@@ -14,7 +14,7 @@ from matplotlib import dates as mdates
 from model import style
 from model.formatting import point_labels
 from model.plots.aggregate import PRESSURE_TO_NEXT, pressure_to_next_stage
-from model.plots.load import select_points
+from model.plots.load import by_policy, select_points
 from model.results import Results
 from model.scenario import Scenario
 
@@ -92,7 +92,13 @@ class View:
 
 
 def view_of(results: Results, points: Sequence[int] | None = None) -> View:
-    """The view of one results folder: one series per (selected) sweep point."""
+    """The view of one results folder: one series per (selected) sweep point.
+
+    A design with several policies (and no ``points`` asked for) is drawn with one
+    series per policy, pooling its worlds and replicates.
+    """
+    if not points and by_policy(results.summary) and "policy" in results.timeseries:
+        return _policy_view(results)
     chosen = select_points(results, points)
     ts = results.timeseries
     if len(chosen) < len(results.points):
@@ -109,14 +115,39 @@ def view_of(results: Results, points: Sequence[int] | None = None) -> View:
         timeseries=ts,
         by="point",
         labels={p: labels[p] for p in chosen},
-        scale=results.scale,
-        isps=results.isps(),
-        parties=results.parties(),
-        time=TimeAxis(_start(results.scenario)),
-        title=results.name,
-        steps=results.steps,
+        **_common(results),
         notes=notes,
     )
+
+
+def _policy_view(results: Results) -> View:
+    ts = with_pressure_to_next_stage(results.timeseries, results.scenario)
+    policies = list(dict.fromkeys(results.summary["policy"]))
+    worlds = ts["world"].nunique()
+    total = results.summary["world"].nunique()
+    shown = f"{worlds} of {total} worlds" if worlds < total else f"all {total} worlds"
+    note = (
+        f"one band per policy, over {shown} x {ts['replicate'].nunique()} replicates "
+        "(one sweep point with --points)."
+    )
+    return View(
+        timeseries=ts,
+        by="policy",
+        labels={p: p for p in policies},
+        **_common(results),
+        notes=[note],
+    )
+
+
+def _common(results: Results) -> dict[str, Any]:
+    return {
+        "scale": results.scale,
+        "isps": results.isps(),
+        "parties": results.parties(),
+        "time": TimeAxis(_start(results.scenario)),
+        "title": results.name,
+        "steps": results.steps,
+    }
 
 
 CONSULTATION = "regulator.consultation_threshold"
