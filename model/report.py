@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
+from model import headline
 from model import results as results_io
-from model.formatting import number, point_labels, short_names
+from model.findings import findings
+from model.formatting import point_labels, short_names
 from model.formatting import value as fmt_value
 from model.params import AssociationParams, ISPParams, RightsBodyParams
 from model.results import Results
@@ -31,18 +33,6 @@ ITEM_CLASSES = {
 }
 NOT_PARAMETERS = {"name", "description", "experiment.sweep"}
 
-SUMMARY_COLUMNS: dict[str, tuple[str, float, bool]] = {
-    "final.infringing_share": ("Infringing share, final week (%)", 100.0, False),
-    "final.p2p_traffic": ("P2P traffic index, final week", 1.0, False),
-    "final.legal_share": ("Legal share, final week (%)", 100.0, False),
-    "final.vpn_share": ("VPN share, final week (%)", 100.0, False),
-    "final.suspended_share": ("Suspended share, final week (%)", 100.0, False),
-    "total.notices_sent": ("Notices sent, total", 1.0, True),
-    "total.sanctions": ("Sanctions, total", 1.0, True),
-    "total.wrongful_sanctions": ("Wrongful sanctions, total", 1.0, True),
-}
-"""summary.csv column -> (row label with unit, factor, is a count to scale)."""
-
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1400px;
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -51,7 +41,7 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.95em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.5em 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-weight:bold;margin-bottom:.4em} .meta{color:#555;font-size:.9em}
+figcaption{margin-bottom:.4em} figcaption b{display:block} .meta{color:#555;font-size:.9em}
 .warn{background:#fff4e0;border-left:4px solid #E69F00;padding:.5em 1em}
 """
 
@@ -91,26 +81,35 @@ def parameter_differences(scenario: Scenario) -> list[tuple[str, Any, Any]]:
 
 
 def summary_table(results: Results) -> pd.DataFrame:
-    """Median [5-95 %] over replicates of key final outcomes, one column per sweep point.
+    """Headline measures: median [5-95 %] over replicates, one column per sweep point.
 
-    Counts are scaled to the real population (``manifest["scale"]``).
+    Final values, means over the run and totals (:mod:`model.headline`); shares in %,
+    counts scaled to the real population; a count resting on fewer than
+    :data:`~model.headline.RARE_EVENTS` simulated events per run is marked ⚠.
 
     Returns:
-        DataFrame indexed by outcome label, columns = point labels, cells = text.
+        DataFrame indexed by measure label, columns = point labels, cells = text.
     """
-    summary = results.summary
+    rows = headline.table(results)
     labels = point_labels(results)
     table: dict[str, dict[str, str]] = {}
-    for col, (label, factor, is_count) in SUMMARY_COLUMNS.items():
-        if col not in summary:
-            continue
-        f = factor * (results.scale if is_count else 1.0)
-        q = summary.groupby("point")[col].quantile([0.05, 0.5, 0.95]).unstack() * f
-        table[label] = {
-            labels.get(p, f"point {p}"): f"{number(r[0.5])} [{number(r[0.05])}–{number(r[0.95])}]"
-            for p, r in q.iterrows()
-        }
+    for _, r in rows.iterrows():
+        text = headline.cell(r["median"], r["q05"], r["q95"], r["kind"])
+        if r["rare"]:
+            text += f" ⚠ ~{r['events']:.0f} simulated"
+        table.setdefault(r["label"], {})[labels.get(r["point"], f"point {r['point']}")] = text
     return pd.DataFrame(table).T
+
+
+def findings_html(results: Results) -> str:
+    """The key findings as a list, each linking to its figure."""
+    items = "".join(
+        f'<li>{esc(f.text)} <a href="#fig-{esc(f.figure)}">(figure)</a></li>'
+        for f in findings(results)
+    )
+    return (
+        f'<h2 id="findings">Key findings</h2>\n<ol class="findings">{items}</ol>' if items else ""
+    )
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: int = 99) -> str:
@@ -127,17 +126,17 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: i
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figures_html(figures: Sequence[Path], captions: Mapping[str, str]) -> str:
+def _figures_html(figures: Sequence[Path], captions: Mapping[str, tuple[str, str]]) -> str:
     parts = []
     for path in figures:
         path = Path(path)
         if path.suffix.lower() != ".png" or not path.is_file():
             continue
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = captions.get(path.stem, path.stem)
+        title, look = captions.get(path.stem, (path.stem, ""))
         parts.append(
-            f'<figure id="fig-{esc(path.stem)}"><figcaption>{esc(caption)}</figcaption>'
-            f'<img alt="{esc(caption)}" src="data:image/png;base64,{data}"></figure>'
+            f'<figure id="fig-{esc(path.stem)}"><figcaption><b>{esc(title)}</b>{esc(look)}'
+            f'</figcaption><img alt="{esc(title)}" src="data:image/png;base64,{data}"></figure>'
         )
     return "\n".join(parts)
 
@@ -197,11 +196,13 @@ def results_section(results: Results, heading_level: int = 2) -> str:
     table = summary_table(results)
     parts.append(f"<{h}>Summary</{h}>")
     parts.append(
-        '<p class="meta">Median over replicates [5–95 %]; counts scaled to the real '
-        "population the scenario represents.</p>"
+        '<p class="meta">Median over replicates [5–95 %]; shares in % of subscribers; '
+        "counts are totals over the run scaled to the real population the scenario "
+        f"represents. ⚠: fewer than {headline.RARE_EVENTS} simulated events per run, so "
+        f"the number is imprecise; {headline.PRECISION_HINT}.</p>"
     )
     rows = [(idx, *row) for idx, row in zip(table.index, table.to_numpy(), strict=True)]
-    parts.append(_table(["outcome", *table.columns], rows, numeric_from=1))
+    parts.append(_table(["measure", *table.columns], rows, numeric_from=1))
     return "\n".join(parts)
 
 
@@ -209,20 +210,20 @@ def write_report(
     results_dir: str | Path,
     figures: Sequence[Path],
     results: Results | None = None,
-    captions: Mapping[str, str] | None = None,
+    captions: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write ``RESULTS_DIR/report.html`` with ``figures`` (PNG paths) embedded.
 
     Args:
         results: the folder already read (saves reading it again), or None.
-        captions: caption per figure file stem (default: the stem).
+        captions: (title, what to look at) per figure file stem (default: the stem).
 
     Returns:
         The report's path.
     """
     results = results or results_io.load(results_dir)
     body = (
-        f"<h1>{esc(results.name)}</h1>\n{results_section(results)}\n"
+        f"<h1>{esc(results.name)}</h1>\n{findings_html(results)}\n{results_section(results)}\n"
         f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}"
     )
     return _write(results.path / "report.html", _page(results.name, body))
@@ -233,7 +234,7 @@ def write_comparison_report(
     results: Sequence[Results],
     figures: Sequence[Path],
     notes: Sequence[str] = (),
-    captions: Mapping[str, str] | None = None,
+    captions: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write ``OUT_DIR/report.html`` comparing several results folders side by side."""
     out_dir = Path(out_dir)

@@ -56,7 +56,7 @@ def run(
     Finished runs of the same scenario are kept and skipped: run again to resume.
     Exit codes: 0 done, 2 bad input, 1 a run failed (the others are kept).
     """
-    from model import experiment, results
+    from model import experiment, findings, results
 
     overrides = parse_overrides(set_, replicates=replicates, steps=steps, seed=seed)
     scenario = load_or_fail(file, overrides)
@@ -95,6 +95,7 @@ def run(
             f"{len(outcome.failed)} failed) -> {outcome.directory}",
             highlight=False,
         )
+    console.print(findings.text(res), highlight=False)
     if not no_plots:
         draw_plots(outcome.directory, quiet)
     if not outcome.failed and (scenario.analysis is not None or len(scenario.policies) > 1):

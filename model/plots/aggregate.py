@@ -120,8 +120,9 @@ def funnel(
 
     Returns:
         DataFrame[by, stage, column, median, q05, q95, wrongful_median, wrongful_q05,
-        wrongful_q95]: quantiles over runs of per-run totals x scale (counts at the real
-        population's size); wrongful columns are NaN for stages without a wrongful count.
+        wrongful_q95, events]: quantiles over runs of per-run totals x scale (counts at the
+        real population's size); wrongful columns are NaN for stages without a wrongful
+        count; ``events`` is the median simulated (unscaled) total per run.
     """
     stages = funnel_stages(timeseries.columns)
     count_cols = list(dict.fromkeys(c for _, col, w in stages for c in (col, w) if c))
@@ -131,6 +132,7 @@ def funnel(
         if isinstance(scale, Mapping)
         else float(scale)
     )
+    events = totals.groupby(level=by).median()
     totals = totals.mul(factor, axis=0)
     q = totals.groupby(level=by).quantile([0.05, 0.5, 0.95])
     rows = []
@@ -140,9 +142,10 @@ def funnel(
             for name, p in (("q05", 0.05), ("median", 0.5), ("q95", 0.95)):
                 row[name] = q.at[(key, p), col]
                 row[f"wrongful_{name}"] = q.at[(key, p), wrong] if wrong else np.nan
+            row["events"] = events.at[key, col]
             rows.append(row)
     cols = [by, "stage", "column", "median", "q05", "q95"]
-    cols += ["wrongful_median", "wrongful_q05", "wrongful_q95"]
+    cols += ["wrongful_median", "wrongful_q05", "wrongful_q95", "events"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -16,6 +16,7 @@ from matplotlib.patches import Patch
 
 from model import style
 from model.formatting import human
+from model.headline import PRECISION_HINT, RARE_EVENTS
 from model.plots.aggregate import (
     OUTCOMES,
     PRESSURE_TO_NEXT,
@@ -169,6 +170,8 @@ def figure_funnel(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
             text = human(row["median"])
             if np.isfinite(row["wrongful_median"]):
                 text += f" (wrongful {human(row['wrongful_median'])})"
+            if row["events"] < RARE_EVENTS:
+                text += f"  ⚠ ~{row['events']:.0f} simulated"
             ax.text(max(row["q95"], row["median"]) + 0.01 * xmax, yy, text, va="center", fontsize=9)
     ax.set_yticks(ypos, stages)
     ax.invert_yaxis()
@@ -181,7 +184,15 @@ def figure_funnel(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     handles = [Patch(color=colours[k], label=view.labels[k]) for k in keys]
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="wrongful"))
     ax.legend(handles=handles, loc="lower right")
-    _add_notes(fig, view)
+    rare = (
+        [
+            f"⚠: the count rests on fewer than {RARE_EVENTS} simulated events per run; "
+            f"{PRECISION_HINT}"
+        ]
+        if (data["events"] < RARE_EVENTS).any()
+        else []
+    )
+    _add_notes(fig, view, rare)
     return fig, {"funnel": data}
 
 

@@ -30,8 +30,28 @@ FIGURES: dict[str, tuple[str, Callable[[View], tuple[Figure, dict]]]] = {
     "legislation": ("Legislative pressure and stage", figure_legislation),
     "money": ("Revenue and enforcement costs", figure_money),
 }
-"""File stem -> (caption, figure function)."""
-CAPTIONS = {**{k: v[0] for k, v in FIGURES.items()}, "sweep": "Final outcomes across the sweep"}
+"""File stem -> (title, figure function)."""
+LOOK_AT: dict[str, str] = {
+    "outcomes": "Look at how far the infringing share (top left) falls after each step of "
+    "enforcement and whether it drifts back; the shaded bands are the spread over runs.",
+    "market-shares": "Look for an ISP losing or gaining customers after its stance changes "
+    "(the markers): that is churn caused by enforcement.",
+    "funnel": "Look at how few notices end in a sanction, and at the hatched part of each "
+    "bar: the wrongful ones; ⚠ marks counts resting on too few simulated events.",
+    "legislation": "Pressure is shown as a percentage of the threshold the next stage needs "
+    "(100 % = the next stage opens): look at when it crosses 100 % and when the dashed line "
+    "marks the law coming into force.",
+    "money": "Look at whether the rights holders' weekly revenue (left, GBP million) rises "
+    "by more than what each party spends on enforcement over the run (right, GBP million).",
+    "sweep": "Look at which parameter values (or which policy's colour) move the final "
+    "outcomes, and at how wide the bands are compared with the differences.",
+}
+"""File stem -> one sentence telling the reader what to look at."""
+CAPTIONS: dict[str, tuple[str, str]] = {
+    **{k: (v[0], LOOK_AT[k]) for k, v in FIGURES.items()},
+    "sweep": ("Final outcomes across the sweep", LOOK_AT["sweep"]),
+}
+"""File stem -> (title, what to look at): the report's figure captions."""
 
 
 def figures(view: View, results: Results | None = None) -> dict[str, tuple[Figure, dict]]:
