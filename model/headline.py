@@ -88,17 +88,22 @@ def measures(columns: Sequence[str]) -> list[Measure]:
     return found
 
 
-def per_run(results: Results, window: tuple[int, int] | None = None) -> pd.DataFrame:
+def per_run(
+    results: Results, window: tuple[int, int] | None = None, steps: int | None = None
+) -> pd.DataFrame:
     """Every headline measure of every run in the time series.
 
     Args:
         window: weeks ``[first, last)`` for the means (default: the whole run).
+        steps: use the first ``steps`` weeks only (to compare runs of different length).
 
     Returns:
         DataFrame with the id columns (and ``policy`` where present), one column per
         measure key, and ``events.<column>`` (simulated events per run) for counts.
     """
     ts = results.timeseries
+    if steps is not None:
+        ts = ts[ts["week"] < steps]
     by = [c for c in (*ID_COLUMNS, "policy") if c in ts]
     found = measures(list(ts.columns))
     weeks = ts if window is None else ts[(ts["week"] >= window[0]) & (ts["week"] < window[1])]

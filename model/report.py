@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
-from model import headline
+from model import comparison, headline
 from model import results as results_io
-from model.findings import findings
+from model.findings import Finding, findings
 from model.formatting import point_labels, short_names
 from model.formatting import value as fmt_value
 from model.params import AssociationParams, ISPParams, RightsBodyParams
@@ -101,15 +101,17 @@ def summary_table(results: Results) -> pd.DataFrame:
     return pd.DataFrame(table).T
 
 
+def _findings_list(found: Sequence[Finding]) -> str:
+    items = "".join(
+        f'<li>{esc(f.text)} <a href="#fig-{esc(f.figure)}">(figure)</a></li>' for f in found
+    )
+    return f'<ol class="findings">{items}</ol>' if items else ""
+
+
 def findings_html(results: Results) -> str:
     """The key findings as a list, each linking to its figure."""
-    items = "".join(
-        f'<li>{esc(f.text)} <a href="#fig-{esc(f.figure)}">(figure)</a></li>'
-        for f in findings(results)
-    )
-    return (
-        f'<h2 id="findings">Key findings</h2>\n<ol class="findings">{items}</ol>' if items else ""
-    )
+    items = _findings_list(findings(results))
+    return f'<h2 id="findings">Key findings</h2>\n{items}' if items else ""
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: int = 99) -> str:
@@ -229,17 +231,51 @@ def write_report(
     return _write(results.path / "report.html", _page(results.name, body))
 
 
+def side_by_side_html(table: pd.DataFrame) -> str:
+    """The side-by-side headline table: one row per measure, a column per scenario."""
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    header = ["measure", f"{scenarios[0]} (reference)"]
+    for name in scenarios[1:]:
+        header += [name, f"{name} − reference"]
+    rows = []
+    for _, group in table.groupby("key", sort=False):
+        row = [group.iloc[0]["label"]]
+        for _, r in group.iterrows():
+            text = headline.cell(r["median"], r["q05"], r["q95"], r["kind"])
+            row.append(text + (f" ⚠ ~{r['events']:.0f} simulated" if r["rare"] else ""))
+            if r["scenario"] != scenarios[0]:
+                row.append(comparison.show_difference(r))
+        rows.append(row)
+    paired = table.loc[table["scenario"] != scenarios[0], "paired"]
+    note = (
+        "Median over runs [5–95 %]. Differences from the reference are taken run by run "
+        "where the runs share seeds (their 5–95 % range in brackets), else as the "
+        "difference of medians. Shares in %, differences of shares in percentage points "
+        "(pp)."
+    )
+    if len(paired) and not paired.all():
+        note += " Some scenarios do not share the reference's seeds: no paired range."
+    return f'<p class="meta">{esc(note)}</p>' + _table(header, rows, numeric_from=1)
+
+
 def write_comparison_report(
     out_dir: str | Path,
     results: Sequence[Results],
     figures: Sequence[Path],
     notes: Sequence[str] = (),
     captions: Mapping[str, tuple[str, str]] | None = None,
+    table: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``OUT_DIR/report.html`` comparing several results folders side by side."""
+    """Write ``OUT_DIR/report.html`` comparing several results folders side by side.
+
+    Args:
+        table: the side-by-side headline table (:func:`model.comparison.side_by_side`);
+            computed here if not given.
+    """
     out_dir = Path(out_dir)
     names = [r.name for r in results]
     title = "Comparison: " + " vs ".join(names)
+    table = comparison.side_by_side(results) if table is None else table
     parts = [f"<h1>{esc(title)}</h1>"]
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
@@ -247,6 +283,13 @@ def write_comparison_report(
             f'<div class="warn"><strong>Differences between the results:</strong>'
             f"<ul>{items}</ul></div>"
         )
+    parts.append('<h2 id="findings">Key findings</h2>')
+    parts.append(_findings_list(comparison.difference_findings(table)))
+    for r in results:
+        parts.append(f"<h3>{esc(r.name)}</h3>")
+        parts.append(_findings_list(findings(r)))
+    parts.append("<h2>Headline measures side by side</h2>")
+    parts.append(side_by_side_html(table))
     parts.append(f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}")
     for r in results:
         parts.append(f'<h2>{esc(r.name)} <span class="meta">({esc(r.path)})</span></h2>')

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
-from model import style
+from model import comparison, style
 from model.formatting import point_labels
 from model.plots.aggregate import OUTCOMES, PRESSURE_TO_NEXT
 from model.plots.draw import save
@@ -149,7 +149,8 @@ def compare(
         warn: called with each difference between the results (default: print to stderr).
 
     Returns:
-        The first-format figure paths, then the report's path.
+        The first-format figure paths, the side-by-side table (``headline.csv``), then
+        the report's path.
 
     Raises:
         PlotError: fewer than two folders, a folder that is not a results folder, or
@@ -167,6 +168,17 @@ def compare(
     with matplotlib.rc_context(style.RC):
         for stem, (fig, _) in figures(view).items():
             written.append(save(fig, out, stem, formats))
+    table = comparison.side_by_side(results)
+    written.append(comparison.write_csv(table, out))
     if report:
-        written.append(write_comparison_report(out, results, written, view.notes, CAPTIONS))
+        written.append(
+            write_comparison_report(
+                out,
+                results,
+                [p for p in written if p.suffix == ".png"],
+                view.notes,
+                CAPTIONS,
+                table,
+            )
+        )
     return written
