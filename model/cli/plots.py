@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -53,6 +53,7 @@ def compare(
     svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
 ) -> None:
     """Overlay the figures of several results (e.g. a scenario and its counterfactuals)."""
+
     from model import comparison
     from model.plots import PlotError
     from model.plots import compare as _compare
@@ -71,7 +72,7 @@ def compare(
         typer.echo(str(path))
 
 
-def side_by_side_table(table: pd.DataFrame) -> Table:
+def side_by_side_table(table: Any) -> Table:
     """The scenarios' headline measures side by side, differences from the first."""
     from model import comparison, headline
 

@@ -26,6 +26,7 @@ from model.cli.common import (
     fail,
     fmt,
     load_or_fail,
+    named_for_overrides,
     parse_overrides,
     wide_console,
 )
@@ -60,6 +61,9 @@ def run(
 
     overrides = parse_overrides(set_, replicates=replicates, steps=steps, seed=seed)
     scenario = load_or_fail(file, overrides)
+    scenario = named_for_overrides(
+        file, scenario, set_, replicates=replicates, steps=steps, seed=seed
+    )
     if workers is not None and workers < 1:
         fail("--workers must be at least 1")
     if "/" in scenario.name or scenario.name in ("", ".", ".."):
