@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model import outcomes as registry
 from model.formatting import human, number
 from model.results import ID_COLUMNS, Results
 
@@ -54,37 +55,44 @@ class Measure:
         return self.key.split(".", 1)[0]
 
 
-SHARES = {
-    "infringing_share": "Infringing share",
-    "legal_share": "Legal service share",
-    "vpn_share": "VPN share",
-    "suspended_share": "Suspended share",
-}
-COUNTS = {
-    "notices_sent": "Notices sent",
-    "sanctions": "Sanctions",
-    "wrongful_sanctions": "Wrongful sanctions",
-}
+def _kind(outcome: registry.Outcome) -> str:
+    if outcome.kind in ("share", "count"):
+        return outcome.kind
+    return "money" if outcome.unit.startswith("GBP") else "index"
+
+
+def _figure(outcome: registry.Outcome) -> str:
+    return (outcome.figure or "outcomes").replace("_", "-")  # the figure's file stem
 
 
 def measures(columns: Sequence[str]) -> list[Measure]:
-    """The headline measures available from a time series' ``columns``."""
+    """The headline measures available from a time series' ``columns``.
+
+    The registry's reported outcomes (:data:`model.outcomes.REPORTED`): a final value is
+    joined by the mean over the run for shares and levels; a total is the sum over the
+    run. Then each party's total enforcement cost (the ``enforcement_cost.<party>`` family).
+    """
     found = []
-    for col, name in SHARES.items():
-        if col in columns:
-            found.append(Measure(f"final.{col}", f"{name}, final week", "share", "outcomes"))
-            found.append(Measure(f"mean.{col}", f"{name}, mean over the run", "share", "outcomes"))
-    if "p2p_traffic" in columns:
-        found.append(Measure("mean.p2p_traffic", "P2P traffic index, mean", "index", "outcomes"))
-    for col, name in COUNTS.items():
-        if col in columns:
-            found.append(Measure(f"total.{col}", f"{name}, total", "count", "funnel"))
-    for col in columns:
-        if col.startswith("enforcement_cost."):
-            party = col.split(".", 1)[1]
+    for column in registry.REPORTED:
+        how, weekly = registry.split_summary(column) or ("", "")
+        outcome = registry.lookup(weekly)
+        if outcome is None or weekly not in columns:
+            continue
+        kind, figure = _kind(outcome), _figure(outcome)
+        if how == "final":
+            found.append(Measure(f"final.{weekly}", f"{outcome.title}, final week", kind, figure))
             found.append(
-                Measure(f"total.{col}", f"Enforcement cost of {party}, total", "money", "money")
+                Measure(f"mean.{weekly}", f"{outcome.title}, mean over the run", kind, figure)
             )
+        else:
+            found.append(Measure(f"total.{weekly}", f"{outcome.title}, total", kind, figure))
+    cost = registry.BY_NAME["enforcement_cost.<party>"]
+    head = cost.name.split("<", 1)[0]
+    for column in columns:
+        if cost.matches(column):
+            party = column.removeprefix(head)
+            label = f"{cost.title} of {party}, total"
+            found.append(Measure(f"total.{column}", label, _kind(cost), _figure(cost)))
     return found
 
 
@@ -120,7 +128,7 @@ def per_run(
             values = groups[m.column].sum()
             if m.kind == "count":
                 out[f"events.{m.column}"] = values.to_numpy(dtype=float)
-                values = values * results.scale
+                values = values * registry.real_factor(m.key, results.scale)
         out[m.key] = values.to_numpy(dtype=float)
     return out
 

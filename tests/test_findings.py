@@ -129,7 +129,7 @@ def test_report_opens_with_findings_linked_to_figures(synthetic):
     assert html.count("<li>") == len(findings.findings(res))
     assert '<a href="#fig-legislation">' in html and '<a href="#fig-money">' in html
     table = report.summary_table(res)
-    assert "⚠ ~10 simulated" in table.loc["Sanctions, total"].iloc[0]
+    assert "⚠ ~10 simulated" in table.loc["Sanctions applied, total"].iloc[0]
 
 
 def test_no_law_is_said_plainly():

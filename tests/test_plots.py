@@ -114,8 +114,9 @@ def test_funnel_totals_are_scaled_medians_over_runs(sweep):
     assert stages == [
         "Notices sent",
         "Notices handled by ISPs",
-        "First warnings",
-        "Second warnings",
+        "Level-1 warnings",
+        "Level-2 warnings",
+        "Sanction cases",
         "Sanctions applied",
     ]
     sent = data[data["column"] == "notices_sent"].set_index("point")

@@ -44,8 +44,6 @@ from model.plots.figures import (
 )
 from model.plots.load import (
     MAX_SERIES,
-    PLOT_COLUMNS,
-    PLOT_PREFIXES,
     PlotError,
     choose_points,
     load_results,
@@ -62,8 +60,6 @@ __all__ = [
     "FUNNEL",
     "MAX_SERIES",
     "OUTCOMES",
-    "PLOT_COLUMNS",
-    "PLOT_PREFIXES",
     "QUANTILES",
     "SWEEP_OUTCOMES",
     "PlotError",

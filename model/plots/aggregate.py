@@ -13,26 +13,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model import outcomes as registry
+
 QUANTILES: dict[str, float] = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 """Band columns and their quantiles over replicates."""
 
 
 OUTCOMES: dict[str, tuple[str, str, float]] = {
-    "infringing_share": ("Infringing share", "% of subscribers sharing that week", 100.0),
-    "p2p_traffic": ("P2P traffic", "index (no enforcement = 100)", 1.0),
-    "legal_share": ("Legal service share", "% of subscribers using it", 100.0),
-    "vpn_share": ("VPN share", "% of subscribers with a VPN", 100.0),
-    "suspended_share": ("Suspended share", "% of subscribers suspended", 100.0),
+    o.name: (o.title, o.axis, o.factor) for o in registry.figure_group("outcomes")
 }
-"""Outcome column -> (title, axis label with unit, factor from the recorded unit)."""
+"""Outcome column -> (title, axis label with unit, factor from the recorded unit): the
+outcome registry's ``outcomes`` figure group."""
 
-FUNNEL: tuple[tuple[str, str, str | None], ...] = (
-    ("Notices sent", "notices_sent", "wrongful_notices"),
-    ("Notices handled by ISPs", "notices_handled", None),
-    # warnings_level_<n> stages are inserted here (see funnel_stages)
-    ("Sanctions applied", "sanctions", "wrongful_sanctions"),
+FUNNEL: tuple[tuple[str, str, str | None], ...] = tuple(
+    (
+        o.title,
+        o.name,
+        next((w.name for w in registry.figure_group("funnel") if w.of == o.name), None),
+    )
+    for o in registry.figure_group("funnel")
+    if o.of is None
 )
-"""Enforcement funnel: (stage, count column, wrongful count column or None)."""
+"""Enforcement funnel, from the registry's ``funnel`` group: (stage, count column, wrongful
+count column or None); a family (``warnings_level_<n>``) is one stage per member."""
 
 
 def bands(timeseries: pd.DataFrame, column: str, by: str = "point") -> pd.DataFrame:
@@ -99,14 +102,19 @@ def stance_changes(
 
 def funnel_stages(columns: Iterable[str]) -> list[tuple[str, str, str | None]]:
     """Funnel stages present in ``columns``: (stage label, count column, wrongful column)."""
-    columns = set(columns)
-    levels = sorted(int(c.rsplit("_", 1)[1]) for c in columns if c.startswith("warnings_level_"))
-    ordinal = {1: "First", 2: "Second", 3: "Third", 4: "Fourth"}
-    warnings = [
-        (f"{ordinal.get(n, f'Level-{n}')} warnings", f"warnings_level_{n}", None) for n in levels
-    ]
-    stages = [*FUNNEL[:2], *warnings, *FUNNEL[2:]]
-    return [s for s in stages if s[1] in columns]
+    columns = list(columns)
+    stages = []
+    for title, name, wrongful in FUNNEL:
+        outcome = registry.BY_NAME[name]
+        if outcome.family is None:
+            stages += [(title, name, wrongful)] if name in columns else []
+            continue
+        head, placeholder, tail = registry.FAMILY.split(name)
+        found = [c for c in columns if outcome.matches(c)]
+        member = {c: c[len(head) : len(c) - len(tail)] for c in found}
+        found.sort(key=lambda c: int(member[c]) if member[c].isdigit() else member[c])
+        stages += [(title.replace(f"<{placeholder}>", member[c]), c, None) for c in found]
+    return stages
 
 
 def funnel(

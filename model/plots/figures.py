@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from model import outcomes as registry
 from model import style
 from model.formatting import human
 from model.headline import PRECISION_HINT, RARE_EVENTS
@@ -260,9 +261,10 @@ def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     cost = costs(view.within_steps(), view.parties, view.by)
     fig = _figure(view, "revenue and enforcement costs", (13, 6.5))
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
-    _draw_bands(left, revenue, view, 1 / MILLION)
-    left.set_title("Rights holders' revenue")
-    left.set_ylabel("GBP million per week")
+    rev = registry.BY_NAME["rights_holder_revenue"]
+    _draw_bands(left, revenue, view, rev.factor)
+    left.set_title(rev.title)
+    left.set_ylabel(rev.axis)
     view.time.format(left)
     left.legend(loc="lower left")
     parties = [p for p in view.parties if p in set(cost["party"])]

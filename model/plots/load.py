@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model import outcomes as registry
 from model import results as results_io
 from model.results import MANIFEST, SUMMARY, TIMESERIES, Results
 
@@ -21,24 +22,6 @@ class PlotError(Exception):
     """Input that cannot be plotted: not a results folder, nothing in common to compare."""
 
 
-PLOT_COLUMNS = (
-    "week",
-    "infringing_share",
-    "p2p_traffic",
-    "legal_share",
-    "vpn_share",
-    "suspended_share",
-    "notices_sent",
-    "notices_handled",
-    "sanctions",
-    "wrongful_notices",
-    "wrongful_sanctions",
-    "legislative_pressure",
-    "legislative_stage",
-    "law_in_force",
-    "rights_holder_revenue",
-)
-PLOT_PREFIXES = ("market_share.", "stance.", "enforcement_cost.", "warnings_level_")
 MAX_SERIES = 6
 """Sweep points drawn by default in time-series figures (evenly spaced over the design)."""
 MAX_WORLDS = 50
@@ -46,8 +29,12 @@ MAX_WORLDS = 50
 
 
 def plotted(column: str) -> bool:
-    """Whether a time-series column is drawn by some figure."""
-    return column in PLOT_COLUMNS or column.startswith(PLOT_PREFIXES)
+    """Whether a time-series column is drawn by some figure (has a figure group in the
+    outcome registry), or is the week."""
+    if column == registry.WEEK:
+        return True
+    outcome = registry.lookup(column)
+    return outcome is not None and outcome.figure is not None
 
 
 def load_results(
