@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed
+from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed, lookup, summary_outcome
 from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
 
@@ -473,14 +473,18 @@ def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     """Per sweep point and key outcome: median, 5% and 95% quantiles over replicates.
 
     Counts (sanctions) are totals over the run times ``scale`` (real accounts per
-    simulated subscriber), i.e. at the real population's size; shares are fractions.
+    simulated subscriber), i.e. at the real population's size; shares are in percent
+    (their label ends in "(%)").
 
     Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
     """
     rows = []
     for point, group in summary.groupby("point", sort=True):
         for label, col, scaled in key_outcomes(summary):
-            values = group[col].astype(float).to_numpy() * (scale if scaled else 1.0)
+            percent = (summary_outcome(col) or lookup(col.split(".", 1)[-1])).kind == "share"
+            factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
+            values = group[col].astype(float).to_numpy() * factor
+            label = f"{label} (%)" if percent else label
             p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
             rows.append(
                 {

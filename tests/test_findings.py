@@ -94,6 +94,19 @@ def test_headline_measures_are_final_mean_and_scaled_totals(synthetic):
     assert t.loc["total.enforcement_cost.BPI", "median"] == 1000 * WEEKS
 
 
+def test_run_digest_shows_shares_in_percent(synthetic):
+    from model.results import point_digest
+
+    res = load(synthetic)
+    digest = point_digest(res.summary, res.scale).set_index("outcome")
+    finals = [0.05 + 0.01 * r for r in range(RUNS)]
+    assert digest.loc["final infringing share (%)", "median"] == pytest.approx(
+        100 * np.median(finals)
+    )
+    assert digest.loc["sanctions", "median"] == WEEKS * SCALE  # counts unchanged
+    assert digest.loc["share BT (%)", "median"] == pytest.approx(100 * (0.3 + 0.009))
+
+
 def test_findings_state_the_known_numbers_with_ranges_and_figures(synthetic):
     res = load(synthetic)
     found = findings.findings(res)
@@ -169,3 +182,4 @@ def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
     out = result.stdout
     assert "Key findings:" in out and out.index("Key findings:") > out.index("median")
     assert "(see plots/outcomes.png)" in out
+    assert "final infringing share (%)" in out  # shares in percent in the run's table
