@@ -42,9 +42,6 @@ FigureGroup = Literal["outcomes", "market_shares", "funnel", "legislation", "mon
 """Figure groups (``plots/<group>.png``): outcomes (behaviour of subscribers), market_shares
 (ISP shares and stances), funnel (enforcement steps), legislation, money."""
 
-FAMILY = re.compile(r"<([^<>]+)>")
-"""The placeholder of a family name: ``<ISP>``, ``<party>``, ``<rights body>``, ``<n>``."""
-
 PLACEHOLDERS = {
     "ISP": "each ISP's name",
     "rights body": "each rights body's name",
@@ -104,8 +101,8 @@ class Outcome:
     @property
     def family(self) -> str | None:
         """The placeholder of a family (``"ISP"`` for ``market_share.<ISP>``), else None."""
-        match = FAMILY.search(self.name)
-        return match.group(1) if match else None
+        start, end = self.name.find("<"), self.name.find(">")
+        return self.name[start + 1 : end] if 0 <= start < end else None
 
     @property
     def numeric(self) -> bool:
@@ -113,7 +110,16 @@ class Outcome:
 
     def matches(self, column: str) -> bool:
         """Whether ``column`` is this outcome (or a member of this family)."""
-        return _pattern(self).fullmatch(column) is not None
+        family = self.family
+        if family is None:
+            return column == self.name
+        head, _, tail = self.name.partition(f"<{family}>")
+        if not (column.startswith(head) and column.endswith(tail)):
+            return False
+        member = column[len(head) : len(column) - len(tail)]
+        if family == "n":  # a warning level: 1, 2, ...
+            return member.isdigit() and not member.startswith("0")
+        return len(column) > len(head) + len(tail)
 
     def summary_columns(self, column: str | None = None) -> list[str]:
         """``summary.csv`` columns of this outcome (of ``column``, a family member)."""
@@ -413,20 +419,14 @@ REPORTED = (
 """Outcomes of the summary table of ``report.html``."""
 
 
-def _pattern(outcome: Outcome) -> re.Pattern[str]:
-    return _PATTERNS[outcome.name]
-
-
-def _compile(name: str) -> re.Pattern[str]:
-    parts = FAMILY.split(name)  # [head, placeholder, tail]
-    if len(parts) == 1:
-        return re.compile(re.escape(name))
-    head, placeholder, tail = parts
-    member = r"[1-9][0-9]*" if placeholder == "n" else r".+"
-    return re.compile(re.escape(head) + member + re.escape(tail))
-
-
-_PATTERNS = {o.name: _compile(o.name) for o in OUTCOMES}
+def _regex(outcome: Outcome) -> str:
+    """A regular expression of the outcome's column names (for the JSON Schema)."""
+    family = outcome.family
+    if family is None:
+        return re.escape(outcome.name)
+    head, _, tail = outcome.name.partition(f"<{family}>")
+    member = r"[1-9][0-9]*" if family == "n" else r".+"
+    return re.escape(head) + member + re.escape(tail)
 
 
 # --------------------------------------------------------------------------- look-up
@@ -547,8 +547,8 @@ def summary_names(columns: Iterable[str]) -> list[str]:
 
 def summary_pattern() -> str:
     """A regular expression matching every summary outcome column (for the JSON Schema)."""
-    finals = [_PATTERNS[o.name].pattern for o in OUTCOMES if o.numeric]
-    totals = [_PATTERNS[o.name].pattern for o in OUTCOMES if o.summed]
+    finals = [_regex(o) for o in OUTCOMES if o.numeric]
+    totals = [_regex(o) for o in OUTCOMES if o.summed]
     return rf"^(final\.({'|'.join(finals)})|total\.({'|'.join(totals)}))$"
 
 
