@@ -93,8 +93,10 @@ class Outcome:
     def __post_init__(self) -> None:
         if self.summed is None:  # counts are summed unless said otherwise
             object.__setattr__(self, "summed", self.kind == "count")
-        if not self.label:
-            object.__setattr__(self, "label", self.title[0].lower() + self.title[1:])
+        if not self.label:  # "Infringing share" -> "infringing share"; "VPN share" stays
+            title = self.title
+            label = title if title[:2].isupper() else title[0].lower() + title[1:]
+            object.__setattr__(self, "label", label)
         if not self.axis:
             object.__setattr__(self, "axis", self.unit)
 
@@ -180,7 +182,6 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share of subscribers with a VPN",
         "% of subscribers with a VPN",
         figure="outcomes",
-        label="VPN share",
     ),
     _share(
         "suspended_share",
@@ -485,6 +486,18 @@ def digest_label(column: str) -> str:
     if split is None or outcome is None:
         return column
     return f"final {outcome.label}" if split[0] == "final" else outcome.label
+
+
+def table_label(column: str) -> str:
+    """Row label of a summary column in tables: "Infringing share, final week (%)",
+    "Sanctions, total"."""
+    split = split_summary(column)
+    outcome = summary_outcome(column)
+    if split is None or outcome is None:
+        return column
+    label = outcome.label[0].upper() + outcome.label[1:]
+    when = ", final week" if split[0] == "final" else ", total"
+    return label + when + (" (%)" if outcome.factor == 100.0 else "")
 
 
 def figure_group(group: FigureGroup) -> list[Outcome]:
