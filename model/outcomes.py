@@ -38,9 +38,10 @@ OverRuns = Literal["quantiles", "mode"]
 
 Goal = Literal["minimise", "maximise"]
 
-FigureGroup = Literal["outcomes", "market_shares", "funnel", "legislation", "money"]
-"""Figure groups (``plots/<group>.png``): outcomes (behaviour of subscribers), market_shares
-(ISP shares and stances), funnel (enforcement steps), legislation, money."""
+FigureGroup = Literal["outcomes", "market-shares", "funnel", "legislation", "money"]
+"""Figure groups, named as the figures' files in ``plots/``: outcomes (subscribers'
+behaviour), market-shares (ISP shares and stances), funnel (enforcement steps),
+legislation, money."""
 
 PLACEHOLDERS = {
     "ISP": "each ISP's name",
@@ -333,13 +334,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         figure="money",
     ),
     _money("profit.<ISP>", "ISP profit", "ISP's subscription revenue minus enforcement cost"),
-    # ---- per ISP (figure: market_shares)
+    # ---- per ISP (figure: market-shares)
     _share(
         "market_share.<ISP>",
         "Market share",
         "ISP's share of subscribers",
         "% of subscribers",
-        figure="market_shares",
+        figure="market-shares",
     ),
     Outcome(
         "customers.<ISP>",
@@ -356,7 +357,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "refuse, forward, graduated or disconnect",
         "category",
         over_runs="mode",
-        figure="market_shares",
+        figure="market-shares",
     ),
     _count(
         "notices_handled.<ISP>",
