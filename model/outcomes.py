@@ -272,6 +272,12 @@ OUTCOMES: tuple[Outcome, ...] = (
         goal="minimise",
     ),
     _count(
+        "wrongful_sanction_cases",
+        "Wrongful sanction cases",
+        "sanction cases of misattributed subscribers, before any review",
+        of="sanction_cases",
+    ),
+    _count(
         "wrongful_sanctions",
         "Wrongful sanctions",
         "sanctions of misattributed subscribers",

@@ -68,6 +68,7 @@ def test_summed_columns_are_the_event_counts():
         "notices_dropped",
         "warnings_level_<n>",
         "sanction_cases",
+        "wrongful_sanction_cases",
         "sanctions",
         "wrongful_sanctions",
         "cases_reviewed",

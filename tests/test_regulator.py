@@ -149,14 +149,14 @@ def test_anticipated_penalty_lowers_sharing_as_the_logit_predicts():
     sharing = {}
     for stage in ("none", "bill"):
         m = build(regulator={"initial_stage": stage}, n=50_000)
-        m.population.risk[:] = 0.5
+        m.accounts.risk[:] = 0.5
         m.step()
         shares[stage] = m.outcomes().infringing_share.iloc[0]
-        sharing[stage] = m.population.sharing.copy()
+        sharing[stage] = m.accounts.sharing.copy()
     # common random numbers: the same uniforms, a lower utility -> a subset of sharers
     assert not np.any(sharing["bill"] & ~sharing["none"])
     pen = 0.5 * m.params.population.risk.penalty_graduated
-    p = special.expit(m.population.propensity.astype(np.float64) - 0.5 * pen)
+    p = special.expit(m.accounts.propensity.astype(np.float64) - 0.5 * pen)
     se = math.sqrt(np.sum(p * (1 - p))) / len(p)
     assert abs(shares["bill"] - p.mean()) < Z * se
     assert shares["bill"] < shares["none"]
