@@ -38,12 +38,10 @@ OverRuns = Literal["quantiles", "mode"]
 
 Goal = Literal["minimise", "maximise"]
 
-FigureGroup = Literal["outcomes", "market_shares", "funnel", "legislation", "money"]
-"""Figure groups (``plots/<group>.png``): outcomes (behaviour of subscribers), market_shares
-(ISP shares and stances), funnel (enforcement steps), legislation, money."""
-
-FAMILY = re.compile(r"<([^<>]+)>")
-"""The placeholder of a family name: ``<ISP>``, ``<party>``, ``<rights body>``, ``<n>``."""
+FigureGroup = Literal["outcomes", "market-shares", "funnel", "legislation", "money"]
+"""Figure groups, named as the figures' files in ``plots/``: outcomes (subscribers'
+behaviour), market-shares (ISP shares and stances), funnel (enforcement steps),
+legislation, money."""
 
 PLACEHOLDERS = {
     "ISP": "each ISP's name",
@@ -96,16 +94,18 @@ class Outcome:
     def __post_init__(self) -> None:
         if self.summed is None:  # counts are summed unless said otherwise
             object.__setattr__(self, "summed", self.kind == "count")
-        if not self.label:
-            object.__setattr__(self, "label", self.title[0].lower() + self.title[1:])
+        if not self.label:  # "Infringing share" -> "infringing share"; "VPN share" stays
+            title = self.title
+            label = title if title[:2].isupper() else title[0].lower() + title[1:]
+            object.__setattr__(self, "label", label)
         if not self.axis:
             object.__setattr__(self, "axis", self.unit)
 
     @property
     def family(self) -> str | None:
         """The placeholder of a family (``"ISP"`` for ``market_share.<ISP>``), else None."""
-        match = FAMILY.search(self.name)
-        return match.group(1) if match else None
+        start, end = self.name.find("<"), self.name.find(">")
+        return self.name[start + 1 : end] if 0 <= start < end else None
 
     @property
     def numeric(self) -> bool:
@@ -113,7 +113,16 @@ class Outcome:
 
     def matches(self, column: str) -> bool:
         """Whether ``column`` is this outcome (or a member of this family)."""
-        return _pattern(self).fullmatch(column) is not None
+        family = self.family
+        if family is None:
+            return column == self.name
+        head, _, tail = self.name.partition(f"<{family}>")
+        if not (column.startswith(head) and column.endswith(tail)):
+            return False
+        member = column[len(head) : len(column) - len(tail)]
+        if family == "n":  # a warning level: 1, 2, ...
+            return member.isdigit() and not member.startswith("0")
+        return len(column) > len(head) + len(tail)
 
     def summary_columns(self, column: str | None = None) -> list[str]:
         """``summary.csv`` columns of this outcome (of ``column``, a family member)."""
@@ -174,7 +183,6 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share of subscribers with a VPN",
         "% of subscribers with a VPN",
         figure="outcomes",
-        label="VPN share",
     ),
     _share(
         "suspended_share",
@@ -333,13 +341,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         figure="money",
     ),
     _money("profit.<ISP>", "ISP profit", "ISP's subscription revenue minus enforcement cost"),
-    # ---- per ISP (figure: market_shares)
+    # ---- per ISP (figure: market-shares)
     _share(
         "market_share.<ISP>",
         "Market share",
         "ISP's share of subscribers",
         "% of subscribers",
-        figure="market_shares",
+        figure="market-shares",
     ),
     Outcome(
         "customers.<ISP>",
@@ -356,7 +364,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "refuse, forward, graduated or disconnect",
         "category",
         over_runs="mode",
-        figure="market_shares",
+        figure="market-shares",
     ),
     _count(
         "notices_handled.<ISP>",
@@ -420,20 +428,14 @@ REPORTED = (
 """Outcomes of the summary table of ``report.html``."""
 
 
-def _pattern(outcome: Outcome) -> re.Pattern[str]:
-    return _PATTERNS[outcome.name]
-
-
-def _compile(name: str) -> re.Pattern[str]:
-    parts = FAMILY.split(name)  # [head, placeholder, tail]
-    if len(parts) == 1:
-        return re.compile(re.escape(name))
-    head, placeholder, tail = parts
-    member = r"[1-9][0-9]*" if placeholder == "n" else r".+"
-    return re.compile(re.escape(head) + member + re.escape(tail))
-
-
-_PATTERNS = {o.name: _compile(o.name) for o in OUTCOMES}
+def _regex(outcome: Outcome) -> str:
+    """A regular expression of the outcome's column names (for the JSON Schema)."""
+    family = outcome.family
+    if family is None:
+        return re.escape(outcome.name)
+    head, _, tail = outcome.name.partition(f"<{family}>")
+    member = r"[1-9][0-9]*" if family == "n" else r".+"
+    return re.escape(head) + member + re.escape(tail)
 
 
 # --------------------------------------------------------------------------- look-up
@@ -492,6 +494,18 @@ def digest_label(column: str) -> str:
     if split is None or outcome is None:
         return column
     return f"final {outcome.label}" if split[0] == "final" else outcome.label
+
+
+def table_label(column: str) -> str:
+    """Row label of a summary column in tables: "Infringing share, final week (%)",
+    "Sanctions, total"."""
+    split = split_summary(column)
+    outcome = summary_outcome(column)
+    if split is None or outcome is None:
+        return column
+    label = outcome.label[0].upper() + outcome.label[1:]
+    when = ", final week" if split[0] == "final" else ", total"
+    return label + when + (" (%)" if outcome.factor == 100.0 else "")
 
 
 def figure_group(group: FigureGroup) -> list[Outcome]:
@@ -554,8 +568,8 @@ def summary_names(columns: Iterable[str]) -> list[str]:
 
 def summary_pattern() -> str:
     """A regular expression matching every summary outcome column (for the JSON Schema)."""
-    finals = [_PATTERNS[o.name].pattern for o in OUTCOMES if o.numeric]
-    totals = [_PATTERNS[o.name].pattern for o in OUTCOMES if o.summed]
+    finals = [_regex(o) for o in OUTCOMES if o.numeric]
+    totals = [_regex(o) for o in OUTCOMES if o.summed]
     return rf"^(final\.({'|'.join(finals)})|total\.({'|'.join(totals)}))$"
 
 

@@ -172,3 +172,30 @@ def test_validation_targets_must_name_recorded_columns(tmp_path):
     assert info.value.path == "targets.x.compute.denominator"
     assert info.value.line == 5
     assert "unknown outcome column 'warnings_level_9'" in str(info.value)
+
+
+def test_labels_for_digests_tables_and_figures():
+    assert [outcomes.table_label(c) for c in outcomes.REPORTED] == [
+        "Infringing share, final week (%)",
+        "P2P traffic index, final week",
+        "Legal share, final week (%)",
+        "VPN share, final week (%)",
+        "Suspended share, final week (%)",
+        "Notices sent, total",
+        "Sanctions, total",
+        "Wrongful sanctions, total",
+    ]
+    assert lookup("profit.BT").label == "ISP profit"
+    assert [o.name for o in outcomes.figure_group("outcomes")] == [
+        "infringing_share",
+        "p2p_traffic",
+        "legal_share",
+        "vpn_share",
+        "suspended_share",
+    ]
+    share = lookup("infringing_share")
+    assert (share.title, share.axis, share.factor) == (
+        "Infringing share",
+        "% of subscribers sharing that week",
+        100.0,
+    )

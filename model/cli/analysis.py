@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from model.cli.common import app, fail, fmt, formats, wide_console
+from model.cli.common import SvgOption, app, fail, fmt, formats, wide_console
 from model.scenario import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+    from rich.table import Table
 
 
 def draw_analysis(directory: Path, scenario: Scenario, console: Console, quiet: bool) -> None:
@@ -35,6 +37,7 @@ def draw_analysis(directory: Path, scenario: Scenario, console: Console, quiet: 
 def policy_tables(table: Any, diffs: Any) -> list[Table]:
     """Per outcome: each policy's median [90 % range], regret, best share, paired difference."""
     from rich.markup import escape
+    from rich.table import Table
 
     out = []
     for outcome, rows in table.groupby("outcome", sort=False):
@@ -70,7 +73,7 @@ def analyse(
     results_dir: Annotated[
         Path, typer.Argument(help="A results folder of a scenario with analysis:.")
     ],
-    svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
+    svg: SvgOption = True,
 ) -> None:
     """Sobol indices (S1, ST) or Morris mu*/sigma with CIs: RESULTS_DIR/analysis/."""
     from model.analysis import AnalysisError
@@ -89,7 +92,7 @@ def compare_policies(
     results_dir: Annotated[
         Path, typer.Argument(help="A results folder of a scenario with policies:.")
     ],
-    svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
+    svg: SvgOption = True,
 ) -> None:
     """Median, 90% range, regret and paired differences per policy: RESULTS_DIR/policies/."""
     from model.policies import PolicyError

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from model.scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
 
 app = typer.Typer(
     name="conduit",
@@ -89,6 +91,8 @@ def named_for_overrides(
 
 def wide_console() -> Console:
     """stdout; tables are not squeezed to 80 columns when the output is a file or a pipe."""
+    from rich.console import Console  # rich is imported when a command prints
+
     console = Console()
     return console if console.is_terminal else Console(width=200)
 
@@ -107,5 +111,9 @@ def fmt(value: Any) -> str:
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
+SvgOption = Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")]
+
+
 def formats(svg: bool) -> tuple[str, ...]:
+    """The figure formats to write: PNG, and SVG unless ``--no-svg``."""
     return ("png", "svg") if svg else ("png",)

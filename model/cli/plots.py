@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from model.cli.common import app, fail, formats, wide_console
+from model.cli.common import SvgOption, app, fail, formats, wide_console
 
 
 def _parse_points(points: str | None) -> list[int] | None:
@@ -28,7 +28,7 @@ def plot(
     points: Annotated[
         str | None, typer.Option(help="Sweep points to draw, e.g. 0,3,5 (default: up to 6).")
     ] = None,
-    svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
+    svg: SvgOption = True,
 ) -> None:
     """Draw figures into RESULTS_DIR/plots/ and write RESULTS_DIR/report.html."""
     from model.plots import PlotError
@@ -50,7 +50,7 @@ def compare(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for figures and report.html.")
     ] = Path("results/compare"),
-    svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
+    svg: SvgOption = True,
 ) -> None:
     """Overlay the figures of several results (e.g. a scenario and its counterfactuals)."""
 

@@ -6,18 +6,9 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from model.cli.analysis import draw_analysis
 from model.cli.common import (
@@ -30,6 +21,10 @@ from model.cli.common import (
     parse_overrides,
     wide_console,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.progress import Progress
+    from rich.table import Table
 
 
 @app.command()
@@ -130,6 +125,8 @@ class RunProgress:
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
+        from rich.console import Console
+
         self.console = Console(stderr=True)
         self.bar: Progress | None = None
         self.done = self.total = 0
@@ -142,6 +139,15 @@ class RunProgress:
         if skipped:
             self.console.print(f"resuming: {skipped} runs already finished, {todo} to run")
         if self.console.is_terminal:
+            # rich.progress only when a bar is drawn: the command line starts faster
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self.bar = Progress(
                 TextColumn("runs"),
                 BarColumn(),
@@ -190,6 +196,8 @@ def summary_tables(res: Any, outcome: Any) -> list[Table]:
     One point: a single table, outcomes down the side. A sweep: one row per point, in
     two tables (enforcement outcomes; final ISP market shares) so each stays narrow.
     """
+    from rich.table import Table
+
     from model.results import point_digest
 
     scale = float(res.manifest.get("scale", 1.0))
@@ -220,6 +228,8 @@ def summary_tables(res: Any, outcome: Any) -> list[Table]:
 def _points_table(
     res: Any, digest: Any, points: list, labels: list[str], title: str, caption: str
 ) -> Table:
+    from rich.table import Table
+
     params = res.parameters
     table = Table(title=title, caption=caption or None)
     table.add_column("point", justify="right")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from model.cli.common import SetOption, app, load_or_fail, parse_overrides, wide_console
 from model.scenario import Scenario, ScenarioError, load_scenario, resolved_yaml
@@ -61,6 +60,8 @@ def diff(
     if not rows:
         typer.echo("no differences")
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} parameters differ")
     table.add_column("parameter", no_wrap=True)
     table.add_column(str(a), overflow="fold")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from model.cli.common import SetOption, app, fail, parse_overrides
 from model.scenario import ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table
 
 TargetsArg = Annotated[
     Path | None,
@@ -28,6 +29,8 @@ def _load_targets_or_fail(path: Path | None) -> Any:
 
 
 def _validation_table(results: list, title: str) -> Table:
+    from rich.table import Table
+
     from model.validation import table as validation_table
 
     frame = validation_table(results)
@@ -64,6 +67,8 @@ def validate(
     Exit codes: 0 every target passes, 1 a target fails, 2 bad input.
     The full validation (docs/validation.md): --replicates 20 --subscribers 100000.
     """
+    from rich.console import Console
+
     from model.validation import validate as run_validation
     from model.validation import write_report
 
@@ -110,6 +115,8 @@ def calibrate(
     The same values go into every target's scenario. Writes every evaluation to
     OUT/calibration.csv and prints the best fit.
     """
+    from rich.console import Console
+
     from model.calibration import calibrate as run_calibration
     from model.calibration import fmt_params, parse_range
     from model.scenario import load_scenario

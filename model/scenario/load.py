@@ -149,28 +149,11 @@ def check_sweep(scenario: Scenario, source: Source | None = None, file: str | No
     if sweep is None:
         return
     source = source or Source()
-    base = scenario.to_dict()
-    base["experiment"]["sweep"] = None
+    base = _bare(scenario)
     for path, spec in sweep.parameters.items():
-        key = ("experiment", "sweep", "parameters", path)
-        where_file, line = source.locate(key)
-
-        def located(message: str, key=key, where_file=where_file, line=line) -> ScenarioError:
-            return ScenarioError(message, where_file or file, line, ".".join(key))
-
-        if path.split(".")[0] == "experiment":
-            raise located("the experiment section itself cannot be swept")
-        for value in spec if isinstance(spec, list) else [spec.low, spec.high]:
-            data = copy.deepcopy(base)
-            try:
-                apply_override(data, path, value, origin=where_file or file or COMMAND_LINE)
-            except ScenarioError as exc:
-                raise located(f"sweep path does not exist: {exc.message}") from None
-            try:
-                Scenario.model_validate(data)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                raise located(f"swept value {value!r}: {_message(err, data)}") from None
+        located = _locator(source, file, ("experiment", "sweep", "parameters", path))
+        values = spec if isinstance(spec, list) else [spec.low, spec.high]
+        _check_values(base, path, values, located, "sweep", done="swept")
 
 
 def _bare(scenario: Scenario) -> dict[str, Any]:
@@ -183,11 +166,21 @@ def _bare(scenario: Scenario) -> dict[str, Any]:
 
 
 def _check_values(
-    base: dict[str, Any], path: str, values: Iterable[Any], located: Any, what: str
+    base: dict[str, Any],
+    path: str,
+    values: Iterable[Any],
+    located: Any,
+    what: str,
+    done: str | None = None,
 ) -> None:
-    """``path`` exists (``--set`` rules) and each value gives a valid scenario, or raise."""
+    """``path`` exists (``--set`` rules) and each value gives a valid scenario, or raise.
+
+    ``what`` names the path in messages ("policy path does not exist"), ``done`` the
+    section and the value ("cannot be swept", "swept value 3"; default ``what``).
+    """
+    done = done or what
     if path.split(".")[0] in ("experiment", "analysis", "policies"):
-        raise located(f"the {path.split('.')[0]} section itself cannot be {what}")
+        raise located(f"the {path.split('.')[0]} section itself cannot be {done}")
     for value in values:
         data = copy.deepcopy(base)
         try:
@@ -198,7 +191,7 @@ def _check_values(
             Scenario.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise located(f"{what} value {value!r}: {_message(err, data)}") from None
+            raise located(f"{done} value {value!r}: {_message(err, data)}") from None
 
 
 def _locator(source: Source, file: str | None, key: tuple[str, ...]) -> Any:
