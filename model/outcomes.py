@@ -331,7 +331,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         "enforcement cost of each ISP, rights body and the regulator",
         figure="money",
     ),
-    _money("profit.<ISP>", "ISP profit", "ISP's subscription revenue minus enforcement cost"),
+    _money(
+        "profit.<ISP>",
+        "Revenue minus enforcement costs",
+        "ISP's subscription revenue minus its enforcement cost (not a profit: no other cost "
+        "is modelled; the column keeps its historical name)",
+        label="revenue minus enforcement costs",
+    ),
     # ---- per ISP (figure: market_shares)
     _share(
         "market_share.<ISP>",
