@@ -160,6 +160,11 @@ def test_no_law_is_said_plainly():
     assert findings._law(NoLaw()).text == "No law came into force in any of 2 runs."
 
 
+def result_folder(root: Path) -> str:
+    (folder,) = [p.name for p in root.iterdir() if (p / "manifest.json").is_file()]
+    return folder
+
+
 def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
     from typer.testing import CliRunner
 
@@ -176,6 +181,8 @@ def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
             "2",
             "--set",
             "population.subscribers=800",
+            "--set",
+            "regulator.schedule.law_week=2",  # a finding with "[weeks 2–2]" in it
             "--out",
             str(tmp_path),
             "--no-plots",
@@ -188,6 +195,9 @@ def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
     out = result.stdout
     assert "Key findings:" in out and out.index("Key findings:") > out.index("median")
     assert "(see plots/outcomes.png)" in out
+    res = load(tmp_path / result_folder(tmp_path))
+    expected = " ".join(findings.text(res).split())
+    assert expected in " ".join(out.split())  # as generated: no [range] read as markup
     assert "final infringing share (%)" in out  # shares in percent in the run's table
 
 
