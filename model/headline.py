@@ -22,7 +22,7 @@ from model import outcomes as registry
 from model.formatting import human, number
 from model.results import ID_COLUMNS, Results
 
-RARE_EVENTS = 20
+RARE_EVENTS = registry.RARE_EVENTS
 """Below this many simulated events per run (median), a count is flagged as imprecise."""
 PRECISION_HINT = (
     "for precision, simulate more subscribers (population.subscribers) or more replicates"

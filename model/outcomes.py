@@ -593,6 +593,10 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- summary measures
+RARE_EVENTS = 20
+"""A count resting on fewer simulated events per run (median) than this is imprecise:
+tables, the report and figures flag it, with how to get precision."""
+
 Statistic = Literal["final", "mean", "total", "discounted"]
 """How a summary measure condenses a run's weekly values: the final week's value, the mean
 over a window of weeks, the total (sum) over a window, or the total discounted to week 0."""
