@@ -219,4 +219,6 @@ def cell(median: float, q05: float, q95: float, kind: str) -> str:
 
 def rare_note(events: float) -> str:
     """The warning shown next to a count resting on few simulated events."""
+    if events == 0:
+        return f"rests on no simulated event: a rare one could be missed; {PRECISION_HINT}"
     return f"rests on ~{events:.0f} simulated events per run: imprecise; {PRECISION_HINT}"
