@@ -65,14 +65,20 @@ def side_by_side(results: Sequence[Results]) -> pd.DataFrame:
     names = labels(results)
     cols = [set(r.timeseries.columns) for r in results]
     common = set.intersection(*cols)
-    found = headline.measures([c for c in results[0].timeseries.columns if c in common])
+    found = [
+        m
+        for m in headline.all_measures(results[0], list(results[0].timeseries.columns))
+        if m.column in common and all(m.key in per for per in runs)
+    ]
     ref, ref_runs = results[0], runs[0]
     rows = []
     for m in found:
         for r, per, name in zip(results, runs, names, strict=True):
             values = per[m.key].to_numpy(dtype=float)
             q05, median, q95 = np.quantile(values, [0.05, 0.5, 0.95])
-            events = float(np.median(per[f"events.{m.column}"])) if m.kind == "count" else np.nan
+            events = (
+                float(np.median(per[f"events.{m.key}"])) if f"events.{m.key}" in per else np.nan
+            )
             row = {
                 "key": m.key,
                 "label": m.label,

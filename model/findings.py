@@ -87,7 +87,8 @@ def _single(results: Results, table: pd.DataFrame) -> list[Finding]:
     sanctions = _row(table, "total.sanctions")
     if sanctions is not None:
         if sanctions["q95"] == 0:
-            text = f"No subscriber was sanctioned in any of {sanctions['runs']} runs."
+            runs = sanctions["runs"]
+            text = f"No subscriber was sanctioned in any of {runs} runs{_rare(sanctions)}."
         else:
             text = f"{_cell(sanctions)} sanctions were applied over the run"
             wrongful = _row(table, "total.wrongful_sanctions")

@@ -22,7 +22,7 @@ from model import outcomes as registry
 from model.formatting import human, number
 from model.results import ID_COLUMNS, Results
 
-RARE_EVENTS = 20
+RARE_EVENTS = registry.RARE_EVENTS
 """Below this many simulated events per run (median), a count is flagged as imprecise."""
 PRECISION_HINT = (
     "for precision, simulate more subscribers (population.subscribers) or more replicates"
@@ -31,28 +31,34 @@ PRECISION_HINT = (
 
 @dataclass(frozen=True)
 class Measure:
-    """One headline measure.
+    """One headline measure: a registry summary measure, labelled for a reader.
 
     Attributes:
-        key: ``<statistic>.<column>``: ``final.`` (last week), ``mean.`` (mean over the
-            weeks), ``total.`` (sum over the weeks, scaled to the real population).
+        summary: what is computed per run (:class:`model.outcomes.SummaryMeasure`):
+            final value, mean or total over a window (counts scaled to the real
+            population), or a discounted total.
         label: what a person reads, with the statistic.
         kind: ``share`` (fraction, shown in %), ``count``, ``money`` (GBP) or ``index``.
         figure: the figure (file stem) that shows it.
     """
 
-    key: str
+    summary: registry.SummaryMeasure
     label: str
     kind: str
     figure: str
 
     @property
+    def key(self) -> str:
+        """Its name, e.g. ``mean.infringing_share``, ``total[0:52].sanctions``."""
+        return self.summary.name
+
+    @property
     def column(self) -> str:
-        return self.key.split(".", 1)[1]
+        return self.summary.column
 
     @property
     def statistic(self) -> str:
-        return self.key.split(".", 1)[0]
+        return self.summary.statistic
 
 
 def _kind(outcome: registry.Outcome) -> str:
@@ -78,64 +84,79 @@ def measures(columns: Sequence[str]) -> list[Measure]:
         outcome = registry.lookup(weekly)
         if outcome is None or weekly not in columns:
             continue
-        kind, figure = _kind(outcome), _figure(outcome)
-        if how == "final":
-            found.append(Measure(f"final.{weekly}", f"{outcome.title}, final week", kind, figure))
-            found.append(
-                Measure(f"mean.{weekly}", f"{outcome.title}, mean over the run", kind, figure)
-            )
-        else:
-            found.append(Measure(f"total.{weekly}", f"{outcome.title}, total", kind, figure))
+        wanted = ("final", "mean") if how == "final" else ("total",)
+        found += [_measure(f"{stat}.{weekly}") for stat in wanted]
     cost = registry.BY_NAME["enforcement_cost.<party>"]
-    head = cost.name.split("<", 1)[0]
-    for column in columns:
-        if cost.matches(column):
-            party = column.removeprefix(head)
-            label = f"{cost.title} of {party}, total"
-            found.append(Measure(f"total.{column}", label, _kind(cost), _figure(cost)))
+    found += [_measure(f"total.{column}") for column in columns if cost.matches(column)]
     return found
 
 
-def per_run(
-    results: Results, window: tuple[int, int] | None = None, steps: int | None = None
-) -> pd.DataFrame:
-    """Every headline measure of every run in the time series.
+def _measure(text: str) -> Measure:
+    """A headline measure from its registry name (a whole-run total reads ", total")."""
+    summary = registry.parse_measure(text)
+    outcome = summary.outcome
+    label = summary.describe()
+    if summary.statistic == "total" and summary.window is None:
+        label = label.replace(", total over the run", ", total")
+    return Measure(summary, label, _kind(outcome), _figure(outcome))
+
+
+def declared(results: Results) -> list[Measure]:
+    """The summary measures the scenario declares (``summaries:``), for these results."""
+    columns = set(results.timeseries.columns)
+    return [m for m in map(_measure, results.scenario.summaries) if m.column in columns]
+
+
+def per_run(results: Results, steps: int | None = None) -> pd.DataFrame:
+    """Every headline measure (and every measure the scenario declares) of every run.
 
     Args:
-        window: weeks ``[first, last)`` for the means (default: the whole run).
         steps: use the first ``steps`` weeks only (to compare runs of different length).
 
     Returns:
         DataFrame with the id columns (and ``policy`` where present), one column per
-        measure key, and ``events.<column>`` (simulated events per run) for counts.
+        measure key, and ``events.<key>`` (simulated events per run) for count totals.
     """
     ts = results.timeseries
     if steps is not None:
         ts = ts[ts["week"] < steps]
     by = [c for c in (*ID_COLUMNS, "policy") if c in ts]
-    found = measures(list(ts.columns))
-    weeks = ts if window is None else ts[(ts["week"] >= window[0]) & (ts["week"] < window[1])]
     ordered = ts.sort_values(["run_id", "week"])
     groups = ordered.groupby("run_id", sort=True)
     out = groups[by].first().reset_index(drop=True)
     index = groups.size().index
-    for m in found:
-        if m.statistic == "final":
-            values = groups[m.column].last()
-        elif m.statistic == "mean":
-            values = weeks.groupby("run_id")[m.column].mean().reindex(index)
+    for m in all_measures(results, list(ts.columns)):
+        s = m.summary
+        rows = ordered
+        if s.window is not None:
+            rows = rows[(rows["week"] >= s.window[0]) & (rows["week"] < s.window[1])]
+        values = rows.groupby("run_id", sort=True)[s.column]
+        if s.statistic == "final":
+            result = values.last()
+        elif s.statistic == "mean":
+            result = values.mean()
+        elif s.statistic == "total":
+            result = values.sum()
         else:
-            values = groups[m.column].sum()
-            if m.kind == "count":
-                out[f"events.{m.column}"] = values.to_numpy(dtype=float)
-                values = values * registry.real_factor(m.key, results.scale)
-        out[m.key] = values.to_numpy(dtype=float)
+            weight = (1.0 + float(s.rate or 0.0)) ** (-rows["week"].to_numpy(dtype=float) / 52.0)
+            result = (rows[s.column] * weight).groupby(rows["run_id"], sort=True).sum()
+        result = result.reindex(index).astype(float)
+        if m.kind == "count" and s.statistic == "total":
+            out[f"events.{m.key}"] = result.to_numpy()
+            result = result * registry.real_factor(f"total.{s.column}", results.scale)
+        out[m.key] = result.to_numpy()
     return out
 
 
-def table(
-    results: Results, window: tuple[int, int] | None = None, by: str = "point"
-) -> pd.DataFrame:
+def all_measures(results: Results, columns: Sequence[str]) -> list[Measure]:
+    """The default headline measures, then those the scenario declares (no duplicates)."""
+    found = {m.key: m for m in measures(columns)}
+    for m in declared(results):
+        found.setdefault(m.key, m)
+    return list(found.values())
+
+
+def table(results: Results, by: str = "point") -> pd.DataFrame:
     """Median and 5-95 % range over replicates of each headline measure, per point.
 
     Args:
@@ -146,15 +167,17 @@ def table(
         ``events`` is the median number of simulated events per run behind a count
         (NaN otherwise) and ``rare`` whether it is below :data:`RARE_EVENTS`.
     """
-    runs = per_run(results, window)
+    runs = per_run(results)
     rows = []
     for point, group in runs.groupby(by, sort=by == "point"):
-        for m in measures(list(results.timeseries.columns)):
+        for m in all_measures(results, list(results.timeseries.columns)):
             values = group[m.key].dropna().to_numpy(dtype=float)
             if not len(values):
                 continue
             q05, median, q95 = np.quantile(values, [0.05, 0.5, 0.95])
-            events = float(np.median(group[f"events.{m.column}"])) if m.kind == "count" else np.nan
+            events = (
+                float(np.median(group[f"events.{m.key}"])) if f"events.{m.key}" in group else np.nan
+            )
             rows.append(
                 {
                     by: point,
@@ -196,4 +219,6 @@ def cell(median: float, q05: float, q95: float, kind: str) -> str:
 
 def rare_note(events: float) -> str:
     """The warning shown next to a count resting on few simulated events."""
+    if events == 0:
+        return f"rests on no simulated event: a rare one could be missed; {PRECISION_HINT}"
     return f"rests on ~{events:.0f} simulated events per run: imprecise; {PRECISION_HINT}"

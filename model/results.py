@@ -33,7 +33,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed, lookup, summary_outcome
+from model.outcomes import (
+    KEY_OUTCOMES,
+    RARE_EVENTS,
+    is_scaled,
+    is_summed,
+    lookup,
+    summary_outcome,
+)
 from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
 
@@ -474,7 +481,8 @@ def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
 
     Counts (sanctions) are totals over the run times ``scale`` (real accounts per
     simulated subscriber), i.e. at the real population's size; shares are in percent
-    (their label ends in "(%)").
+    (their label ends in "(%)"). A count whose median simulated total is below
+    :data:`model.outcomes.RARE_EVENTS` at some point is flagged in its label.
 
     Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
     """
@@ -485,6 +493,8 @@ def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
             factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
             values = group[col].astype(float).to_numpy() * factor
             label = f"{label} (%)" if percent else label
+            if scaled and (summary.groupby("point")[col].median() < RARE_EVENTS).any():
+                label = f"{label} ⚠ <{RARE_EVENTS} simulated/run"  # see the findings
             p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
             rows.append(
                 {

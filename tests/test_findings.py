@@ -7,6 +7,7 @@ from hand-made run tables, so every number in the findings can be worked out her
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +52,7 @@ def run_table(run_id: int) -> pd.DataFrame:
     )
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory) -> Path:
+def write_synthetic(root: Path, **overrides) -> Path:
     scenario = load_scenario(
         ROOT / "scenarios" / "uk-2008-bpi-vs-talktalk.yaml",
         overrides={
@@ -60,9 +60,10 @@ def synthetic(tmp_path_factory) -> Path:
             "population.represents": 10_000,
             "experiment.replicates": RUNS,
             "experiment.steps": WEEKS,
+            **overrides,
         },
     )
-    out = tmp_path_factory.mktemp("synthetic") / scenario.name
+    out = root / scenario.name
     store = ResultStore.open(out, scenario, plan(scenario), command=["test"])
     for run_id in range(RUNS):
         buffer = io.BytesIO()
@@ -70,6 +71,11 @@ def synthetic(tmp_path_factory) -> Path:
         store.add(run_id, buffer.getvalue(), 0.1)
     store.finish()
     return out
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    return write_synthetic(tmp_path_factory.mktemp("synthetic"))
 
 
 def q(values) -> tuple[float, float, float]:
@@ -103,7 +109,8 @@ def test_run_digest_shows_shares_in_percent(synthetic):
     assert digest.loc["final infringing share (%)", "median"] == pytest.approx(
         100 * np.median(finals)
     )
-    assert digest.loc["sanctions", "median"] == WEEKS * SCALE  # counts unchanged
+    flagged = "sanctions ⚠ <20 simulated/run"  # 10 simulated sanctions per run
+    assert digest.loc[flagged, "median"] == WEEKS * SCALE  # counts unchanged
     assert digest.loc["share BT (%)", "median"] == pytest.approx(100 * (0.3 + 0.009))
 
 
@@ -154,6 +161,11 @@ def test_no_law_is_said_plainly():
     assert findings._law(NoLaw()).text == "No law came into force in any of 2 runs."
 
 
+def result_folder(root: Path) -> str:
+    (folder,) = [p.name for p in root.iterdir() if (p / "manifest.json").is_file()]
+    return folder
+
+
 def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
     from typer.testing import CliRunner
 
@@ -170,6 +182,8 @@ def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
             "2",
             "--set",
             "population.subscribers=800",
+            "--set",
+            "regulator.schedule.law_week=2",  # a finding with "[weeks 2–2]" in it
             "--out",
             str(tmp_path),
             "--no-plots",
@@ -182,4 +196,60 @@ def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
     out = result.stdout
     assert "Key findings:" in out and out.index("Key findings:") > out.index("median")
     assert "(see plots/outcomes.png)" in out
+    res = load(tmp_path / result_folder(tmp_path))
+    expected = " ".join(findings.text(res).split())
+    assert expected in " ".join(out.split())  # as generated: no [range] read as markup
     assert "final infringing share (%)" in out  # shares in percent in the run's table
+
+
+DECLARED = [
+    "mean[5:10].infringing_share",
+    "total[0:5].sanctions",
+    "discounted[10%].enforcement_cost.BPI",
+]
+
+
+def test_scenario_declared_summary_measures_are_computed(tmp_path):
+    res = load(write_synthetic(tmp_path, summaries=DECLARED))
+    assert res.scenario.summaries == DECLARED
+    t = headline.table(res).set_index("key")
+    late = [0.10 + (0.05 + 0.01 * r - 0.10) * 7 / 9 for r in range(RUNS)]  # mean of weeks 5-9
+    assert t.loc["mean[5:10].infringing_share", "median"] == pytest.approx(np.median(late))
+    assert t.loc["mean[5:10].infringing_share", "label"] == "Infringing share, mean over weeks 5-9"
+    assert t.loc["total[0:5].sanctions", "median"] == 5 * SCALE
+    assert t.loc["total[0:5].sanctions", "rare"] and t.loc["total[0:5].sanctions", "events"] == 5
+    discounted = sum(1000 * 1.1 ** (-w / 52) for w in range(WEEKS))
+    key = "discounted[10%].enforcement_cost.BPI"
+    assert t.loc[key, "median"] == pytest.approx(discounted)
+    assert t.loc[key, "label"] == "Enforcement cost of BPI, total discounted at 10%/year"
+    assert "Infringing share, mean over weeks 5-9" in report.summary_table(res).index
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("median.infringing_share", "expected <statistic>"),
+        ("total.infringing_share", "summed count or money"),
+        ("discounted[3%].sanctions", "needs money"),
+        ("mean[9:3].infringing_share", "FIRST < LAST"),
+        ("mean[a:b].infringing_share", "FIRST:LAST"),
+        ("final[0:5].infringing_share", "no [argument]"),
+        ("mean.no_such_column", "not a numeric recorded outcome"),
+        ("total.stance.BT", "not a numeric recorded outcome"),
+    ],
+)
+def test_a_bad_summary_measure_says_what_is_wrong(text, says):
+    from model.outcomes import parse_measure
+
+    with pytest.raises(ValueError, match=re.escape(says)):
+        parse_measure(text)
+
+
+def test_a_scenario_with_a_bad_summary_is_a_located_error():
+    from model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"summaries\[0\].*no party named 'XYZ'"):
+        load_scenario(
+            ROOT / "scenarios" / "uk-2008-bpi-vs-talktalk.yaml",
+            overrides={"summaries": ["total.enforcement_cost.XYZ"]},
+        )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from model.cli.common import SvgOption, app, fail, formats, wide_console
@@ -67,7 +68,7 @@ def compare(
     console.print(side_by_side_table(table))
     console.print("Key findings:", highlight=False)
     for i, finding in enumerate(comparison.difference_findings(table), 1):
-        console.print(f"{i}. {finding.text}", highlight=False)
+        console.print(f"{i}. {finding.text}", highlight=False, markup=False)
     for path in paths:
         typer.echo(str(path))
 
@@ -84,16 +85,16 @@ def side_by_side_table(table: Any) -> Table:
         f"{headline.RARE_EVENTS} simulated events per run ({headline.PRECISION_HINT})",
     )
     out.add_column("measure")
-    out.add_column(f"{scenarios[0]}\n(reference)", justify="right")
+    out.add_column(f"{escape(scenarios[0])}\n(reference)", justify="right")
     for name in scenarios[1:]:
-        out.add_column(name, justify="right")
+        out.add_column(escape(name), justify="right")
         out.add_column("difference", justify="right")
     for _, group in table.groupby("key", sort=False):
         cells = [group.iloc[0]["label"]]
         for _, r in group.iterrows():
             text = headline.cell(r["median"], r["q05"], r["q95"], r["kind"])
-            cells.append(text + (" ⚠" if r["rare"] else ""))
+            cells.append(escape(text + (" ⚠" if r["rare"] else "")))
             if r["scenario"] != scenarios[0]:
-                cells.append(comparison.show_difference(r))
+                cells.append(escape(comparison.show_difference(r)))
         out.add_row(*cells)
     return out

@@ -94,7 +94,7 @@ def run(
             f"{len(outcome.failed)} failed) -> {outcome.directory}",
             highlight=False,
         )
-    console.print(findings.text(res), highlight=False)
+    console.print(findings.text(res), highlight=False, markup=False)
     if not no_plots:
         draw_plots(outcome.directory, quiet)
     if not outcome.failed and (scenario.analysis is not None or len(scenario.policies) > 1):

@@ -289,6 +289,6 @@ def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     right.invert_yaxis()
     right.grid(axis="y", visible=False)
     right.set_title("Enforcement cost by party")
-    right.set_xlabel(f"GBP million, total over {view.steps} weeks (median; whiskers 5-95 %)")
+    right.set_xlabel(f"GBP million over {view.steps} weeks\n(median; whiskers 5-95 %)")
     _add_notes(fig, view)
     return fig, {"revenue": revenue, "costs": cost}

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from model import outcomes
 from model.params import (
     AssociationParams,
     ISPParams,
@@ -52,6 +53,32 @@ class Scenario(Params):
         description="Policies compared on common random numbers across the sampled worlds; "
         "the first is the reference (e.g. the status quo).",
     )
+    summaries: list[str] = Field(
+        default_factory=list,
+        exclude_if=lambda v: not v,  # absent when empty: existing scenarios keep their sha256
+        description="Summary measures reported beside the defaults (model/outcomes.py "
+        "SummaryMeasure): <statistic>[<argument>].<column>, e.g. "
+        "mean[52:260].infringing_share, total[0:52].sanctions, "
+        "discounted[3.5%].enforcement_cost.BPI.",
+    )
+
+    @model_validator(mode="after")
+    def _summaries_are_measures(self) -> Scenario:
+        parties = {*(i.name for i in self.isps), *(b.name for b in self.rights_bodies)}
+        for i, text in enumerate(self.summaries):
+            try:
+                measure = outcomes.parse_measure(text)
+            except ValueError as exc:
+                raise ValueError(f"summaries[{i}]: {exc}") from None
+            family = measure.outcome.family
+            member = measure.column.removeprefix(outcomes.FAMILY.split(measure.outcome.name)[0])
+            known = {"ISP": {i.name for i in self.isps}, "party": {*parties, "regulator"}}
+            if family in known and member not in known[family]:
+                raise ValueError(
+                    f"summaries[{i}]: '{text}': no {family} named '{member}' "
+                    f"(known: {', '.join(sorted(known[family]))})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _coherent(self) -> Scenario:

@@ -143,7 +143,8 @@ def FiguresView(model: VizModel) -> None:
 
 
 def IspView(model: VizModel) -> None:
-    """Each ISP agent as a card: stance, customers, notices handled, profit this week."""
+    """Each ISP agent as a card: stance, customers, notices handled, revenue minus
+    enforcement costs this week (not a profit: no other cost is modelled)."""
     with solara.Row(style={"flex-wrap": "wrap"}):
         for isp in model.isps:
             customers = model.population.customers[isp.index] * model.scale
@@ -154,7 +155,10 @@ def IspView(model: VizModel) -> None:
                     solara.Text(f"(own stance: {isp.stance})", style={"display": "block"})
                 solara.Text(f"Customers: {customers:,.0f}", style={"display": "block"})
                 solara.Text(f"Notices handled: {isp.handled:,}", style={"display": "block"})
-                solara.Text(f"Profit: £{profit:,.0f}/week", style={"display": "block"})
+                solara.Text(
+                    f"Revenue − enforcement costs: £{profit:,.0f}/week",
+                    style={"display": "block"},
+                )
 
 
 @solara.component
