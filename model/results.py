@@ -390,14 +390,14 @@ def _check_directory(directory: Path, sha: str, force: bool) -> dict[str, Any] |
         )
     if problem is None:
         return previous
+    if not is_conduit_manifest(previous):
+        raise ResultsConflict(
+            f"{problem}; conduit never writes into (or deletes) a folder it did not write, "
+            "even with --force: use --out to write elsewhere"
+        )
     if not force:
         raise ResultsConflict(
             f"{problem}; use --force to delete them and start afresh, or --out to write elsewhere"
-        )
-    if not is_conduit_manifest(previous):
-        raise ResultsConflict(
-            f"{problem}; refusing to delete a folder conduit did not write "
-            "(--force deletes only results with a conduit manifest)"
         )
     delete_outputs(directory)
     return None
