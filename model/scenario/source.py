@@ -195,7 +195,7 @@ def _construct(
             "check the anchors (&name) and aliases (*name)",
             file,
             line,
-            ".".join(path) or None,
+            None if counter[0] > MAX_NODES else ".".join(path) or None,
         )
     where.setdefault(path, (file, line))
     if isinstance(node, yaml.MappingNode):
@@ -269,15 +269,16 @@ def read_text(path: Path) -> str:
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ScenarioError(f"cannot read file: {reason}", file) from None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise ScenarioError("is a folder, not a scenario file", file)
-        if not stat.S_ISREG(info.st_mode):
-            raise ScenarioError(
-                "not a regular file (a device, pipe or socket); scenarios are read from files",
-                file,
-            )
+        raise ScenarioError(
+            "not a regular file (a device, pipe or socket); scenarios are read from files",
+            file,
+        )
+    with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
