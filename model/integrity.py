@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -49,10 +50,20 @@ def atomic_path(path: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and (exc.filename is None or exc.errno is None):
+            raise located(exc, path) from exc
         raise
+
+
+def located(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` (pyarrow's and write()'s errors name no file)."""
+    code = exc.errno
+    if code is None and "No space left" in str(exc):
+        code = errno.ENOSPC
+    return OSError(code, exc.strerror or str(exc), str(path))
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -71,10 +82,15 @@ def sha256_file(path: Path) -> str:
 def append_line(path: Path, record: dict[str, Any]) -> None:
     """Append one JSON line to ``path`` and fsync it (an append-only log)."""
     line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if exc.filename is None:
+            raise located(exc, path) from exc
+        raise
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
