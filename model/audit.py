@@ -61,7 +61,11 @@ def audit(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
             continue
         seed = record.get("seed") if isinstance(record.get("seed"), dict) else {}
         problem = check_run_file(file, run_id, seed, record.get("sha256"))
-        if problem is not None:
+        if problem is not None and "checksum" not in problem and record.get("sha256"):
+            # the file is the one written (checksum), so the log's record is what changed
+            detail = f"its record of run {run_id} does not match the run file"
+            findings.append(Finding(RUNS_LOG, "corrupted", detail))
+        elif problem is not None:
             findings.append(Finding(name, "corrupted", problem))
     for run_id in sorted(finished_runs(path) - done):
         findings.append(
@@ -71,8 +75,12 @@ def audit(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
                 f"no finished run {run_id} is logged in {RUNS_LOG} (left by another run?)",
             )
         )
-    findings += _assembled(path, manifest, records, done)
     count = manifest.get("run_count") if isinstance(manifest.get("run_count"), dict) else {}
+    log = path / RUNS_LOG
+    if not log.is_file() and (count.get("done") or finished_runs(path)):
+        findings.append(Finding(RUNS_LOG, "missing", "the log of finished runs is gone"))
+    else:
+        findings += _assembled(path, manifest, records, done)
     planned = int(count.get("planned", len(done)) or 0)
     if planned > len(done):
         findings.append(

@@ -53,7 +53,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if isinstance(exc, OSError) and (exc.filename is None or exc.errno is None):
+        if isinstance(exc, OSError) and exc.filename in (None, str(tmp), tmp):
             raise located(exc, path) from exc
         raise
 
@@ -83,6 +83,8 @@ def append_line(path: Path, record: dict[str, Any]) -> None:
     """Append one JSON line to ``path`` and fsync it (an append-only log)."""
     line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
     try:
+        if not _ends_with_newline(path):  # a torn last line (a crash) must not swallow this
+            line = "\n" + line
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()
@@ -93,11 +95,23 @@ def append_line(path: Path, record: dict[str, Any]) -> None:
         raise
 
 
+def _ends_with_newline(path: Path) -> bool:
+    """Whether ``path`` is empty, missing or ends with a newline."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.seek(0, os.SEEK_END) == 0:
+                return True
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) == b"\n"
+    except FileNotFoundError:
+        return True
+
+
 def read_lines(path: Path) -> list[dict[str, Any]]:
     """The records of a JSON-lines log; a torn last line (a crash mid-append) is skipped."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+    except OSError:  # missing, or not a file: no records
         return []
     records = []
     for line in text.splitlines():

@@ -255,8 +255,12 @@ class ResultStore:
             self.warn(f"{path.relative_to(self.directory)}: {problem}; running it again")
             path.unlink(missing_ok=True)
             return False
-        if recorded is None:  # an older conduit's file, checked by reading it: record it
-            self._record(spec, "done", record.get("seconds"), sha256=sha256_file(path))
+        expected = run_record(spec)
+        if recorded is None or any(record.get(k) != v for k, v in expected.items()):
+            # no checksum (an older conduit's file, checked by reading it) or a damaged
+            # record of a good file: log it afresh
+            sha = recorded or sha256_file(path)
+            self._record(spec, "done", record.get("seconds"), sha256=sha)
         self.finished.add(spec.run_id)
         return True
 
