@@ -263,3 +263,24 @@ def test_viz_port_range_and_a_warning_off_loopback(monkeypatch):
         result.stderr
     )
     assert "warning" not in runner.invoke(app, ["viz"]).stderr
+
+
+def test_sigterm_reaches_viz_as_the_interrupt_that_stops_the_server(monkeypatch):
+    import os
+    import signal
+    import time
+
+    import model.viz.server
+
+    def serve(*args, **kwargs):  # serve() terminates the Solara server on KeyboardInterrupt
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(10)
+        except KeyboardInterrupt:
+            return 0
+        return 99
+
+    monkeypatch.setattr(model.viz.server, "serve", serve)
+    before = signal.getsignal(signal.SIGTERM)
+    assert runner.invoke(app, ["viz"]).exit_code == 0
+    assert signal.getsignal(signal.SIGTERM) == before
