@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,10 +44,9 @@ from model.integrity import (
     sha256_bytes,
     sha256_file,
 )
+from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed, lookup, summary_outcome
+from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
-
-if TYPE_CHECKING:  # pragma: no cover
-    from model.experiment import RunSpec
 
 MANIFEST = "manifest.json"
 TIMESERIES = "timeseries.parquet"
@@ -69,11 +68,8 @@ OUTPUT_DIRS = {
     "policies": (".png", ".svg", ".csv", ".tmp"),
 }
 RUN_FILE = re.compile(r"^run-(\d{5,})\.parquet$")
-ID_COLUMNS = ("run_id", "point", "replicate")
 DESIGN_COLUMNS = ("world", "policy")
 """Written after the ids when the scenario has ``policies:``: world index, policy name."""
-COUNT_WORDS = ("notices", "warnings", "sanctions", "lawsuits", "cases")
-"""Outcome columns whose names contain one of these are counts: summed in ``total.<col>``."""
 MANIFEST_EVERY = 2.0
 """Seconds between manifest rewrites while runs finish (always rewritten at the end)."""
 RUN_ID_KEY, SEED_KEY = b"conduit.run_id", b"conduit.seed"
@@ -585,12 +581,6 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def is_count_column(column: str) -> bool:
-    """Whether an outcome column counts events (summed over weeks in ``total.<column>``)."""
-    head = column.split(".")[0]
-    return any(word in head for word in COUNT_WORDS)
-
-
 def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     """One row of ``summary.csv``: ids, parameters, ``final.<col>``, ``total.<col>``, status.
 
@@ -616,7 +606,7 @@ def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     for c in numeric:
         row[f"final.{c}"] = last[c]
     for c in numeric:
-        if is_count_column(c):
+        if is_summed(c):
             row[f"total.{c}"] = pc.sum(table.column(c), min_count=0).as_py()  # none: 0
     row["status"] = "done"
     return row
@@ -642,6 +632,37 @@ class Results:
     manifest: dict[str, Any]
     scenario: Scenario
     parameters: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def scale(self) -> float:
+        """Real accounts per simulated subscriber (multiply counts by it)."""
+        return float(self.manifest.get("scale") or 1.0)
+
+    @property
+    def steps(self) -> int:
+        """Weeks recorded per run."""
+        ts = self.timeseries
+        return int(ts["week"].max()) + 1 if len(ts) and "week" in ts else 0
+
+    @property
+    def points(self) -> list[int]:
+        """Every design point of the experiment (the time series may hold only some)."""
+        source = self.summary if len(self.summary) else self.timeseries
+        return sorted(int(p) for p in source["point"].unique())
+
+    def isps(self) -> list[str]:
+        """ISP names with a market-share column, in the scenario's order."""
+        present = {c.split(".", 1)[1] for c in self.timeseries if c.startswith("market_share.")}
+        named = [i.name for i in self.scenario.isps]
+        return [i for i in named if i in present] + sorted(present - set(named))
+
+    def parties(self) -> list[str]:
+        """Parties with an enforcement-cost column, in column order."""
+        return [c.split(".", 1)[1] for c in self.timeseries if c.startswith("enforcement_cost.")]
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
@@ -686,11 +707,22 @@ def check_assembled(path: Path, manifest: dict[str, Any]) -> None:
             )
 
 
-def load(path: str | Path, verify: bool = True) -> Results:
+def load(
+    path: str | Path,
+    columns: Callable[[str], bool] | None = None,
+    points: Sequence[int] | None = None,
+    verify: bool = True,
+) -> Results:
     """Load ``results/<scenario name>`` back: time series, summary, manifest, scenario.
 
     With ``verify`` the assembled files are checked against the manifest's checksums first.
     ``manifest["runs"]`` is filled in from ``runs.jsonl`` (finished and failed runs).
+
+    Args:
+        columns: keep only the time-series columns it accepts (ids, design columns and
+            parameters are always kept): bounded memory for large sweeps.
+        points: read the time series of these design points only (None: all).
+        verify: check the checksums of ``timeseries.parquet`` and ``summary.csv``.
 
     Raises:
         ResultsError: the folder is missing, not conduit's, or a file is missing or corrupted.
@@ -700,7 +732,13 @@ def load(path: str | Path, verify: bool = True) -> Results:
     if verify:
         check_assembled(path, manifest)
     try:
-        timeseries = pd.read_parquet(path / TIMESERIES)
+        keep = None
+        if columns is not None:
+            always = {*ID_COLUMNS, *DESIGN_COLUMNS, *manifest.get("parameters", [])}
+            names = pq.read_schema(path / TIMESERIES).names
+            keep = [c for c in names if c in always or columns(c)]
+        filters = [("point", "in", list(points))] if points is not None else None
+        timeseries = pd.read_parquet(path / TIMESERIES, columns=keep, filters=filters)
     except (OSError, pa.ArrowException, ValueError) as exc:
         raise ResultsError(f"{path / TIMESERIES}: unreadable ({shorten(exc)})") from None
     summary = pd.DataFrame(columns=list(ID_COLUMNS))
@@ -728,17 +766,10 @@ def load(path: str | Path, verify: bool = True) -> Results:
 
 
 # --------------------------------------------------------------------------- digest
-KEY_OUTCOMES = (
-    ("final infringing share", "final.infringing_share"),
-    ("final legal share", "final.legal_share"),
-    ("sanctions", "total.sanctions"),
-    ("wrongful sanctions", "total.wrongful_sanctions"),
-)
-
-
 def key_outcomes(summary: pd.DataFrame) -> list[tuple[str, str, bool]]:
-    """(label, summary column, is a count?) of the key outcomes: shares, sanctions, ISP shares."""
-    found = [(label, col, col.startswith("total.")) for label, col in KEY_OUTCOMES]
+    """(label, summary column, scaled to the real population?) of the key outcomes
+    (:data:`model.outcomes.KEY_OUTCOMES`), then the ISPs' final market shares."""
+    found = [(label, col, is_scaled(col)) for label, col in KEY_OUTCOMES]
     found = [f for f in found if f[1] in summary.columns]
     isps = [c for c in summary.columns if c.startswith("final.market_share.")]
     found += [(f"share {c.removeprefix('final.market_share.')}", c, False) for c in isps]
@@ -749,14 +780,18 @@ def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     """Per sweep point and key outcome: median, 5% and 95% quantiles over replicates.
 
     Counts (sanctions) are totals over the run times ``scale`` (real accounts per
-    simulated subscriber), i.e. at the real population's size; shares are fractions.
+    simulated subscriber), i.e. at the real population's size; shares are in percent
+    (their label ends in "(%)").
 
     Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
     """
     rows = []
     for point, group in summary.groupby("point", sort=True):
         for label, col, scaled in key_outcomes(summary):
-            values = group[col].astype(float).to_numpy() * (scale if scaled else 1.0)
+            percent = (summary_outcome(col) or lookup(col.split(".", 1)[-1])).kind == "share"
+            factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
+            values = group[col].astype(float).to_numpy() * factor
+            label = f"{label} (%)" if percent else label
             p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
             rows.append(
                 {

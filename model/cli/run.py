@@ -27,6 +27,7 @@ from model.cli.common import (
     fail,
     fmt,
     load_or_fail,
+    named_for_overrides,
     os_error,
     parse_overrides,
     wide_console,
@@ -66,10 +67,13 @@ def run(
     Exit codes: 0 done, 2 bad input (or a busy, foreign, read-only or full results
     folder), 1 a run failed (the others are kept).
     """
-    from model import experiment, results
+    from model import experiment, findings, results
 
     overrides = parse_overrides(set_, replicates=replicates, steps=steps, seed=seed)
     scenario = load_or_fail(file, overrides)
+    scenario = named_for_overrides(
+        file, scenario, set_, replicates=replicates, steps=steps, seed=seed
+    )
     if workers is not None and workers < 1:
         fail("--workers must be at least 1")
     if scheduler is not None:
@@ -122,6 +126,7 @@ def run(
             f"{len(outcome.failed)} failed) -> {outcome.directory}",
             highlight=False,
         )
+    console.print(findings.text(res), highlight=False)
     if not no_plots and not draw_plots(outcome.directory, quiet):
         fail(
             f"the results are complete in {outcome.directory}, but drawing the plots failed; "

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from model import outcomes
 from model.scenario.errors import ScenarioError, ScenarioErrors, shown, suggest
 from model.scenario.overrides import (
     COMMAND_LINE,
@@ -331,38 +332,22 @@ def check_analysis(
                 raise located(
                     f"unknown outcome '{name}'"
                     + suggest(name, known)
-                    + "; outcomes are summary.csv columns: final.<column> or total.<count column>"
+                    + "; outcomes are summary.csv columns: final.<column> or total.<count column> "
+                    "(see model/outcomes.py)"
                 )
 
 
 def outcome_names(scenario: Scenario) -> list[str]:
     """``summary.csv`` outcome columns the model writes for ``scenario`` and its policies.
 
-    Found by running one week of a 200-subscriber copy of the scenario (and of each policy),
-    so the names always match what the model records.
+    From the outcome registry (:mod:`model.outcomes`), its families expanded with the
+    scenario's ISPs, rights bodies and warning levels (a policy may change the levels).
     """
-    from model.policy_model import PolicyModel  # the model imports this module
-    from model.results import is_count_column
-
     base = _bare(scenario)
-    variants = [base]
+    variants = [scenario]
     for policy in scenario.policies:
         data = copy.deepcopy(base)
         for path, value in policy.set.items():
             apply_override(data, path, value)
-        variants.append(data)
-    names: dict[str, None] = {}
-    for data in variants:
-        data["population"]["subscribers"] = 200
-        outcomes = PolicyModel(Scenario.model_validate(data), rng=0).run(1).outcomes()
-        numeric = [c for c in outcomes.columns if pd_is_numeric(outcomes[c]) and c != "week"]
-        names.update(dict.fromkeys(f"final.{c}" for c in numeric))
-        names.update(dict.fromkeys(f"total.{c}" for c in numeric if is_count_column(c)))
-    return list(names)
-
-
-def pd_is_numeric(series: Any) -> bool:
-    """Whether a pandas column is numeric (its summary has ``final.<column>``)."""
-    import pandas as pd
-
-    return bool(pd.api.types.is_numeric_dtype(series))
+        variants.append(Scenario.model_validate(data))
+    return outcomes.summary_names(outcomes.columns_for(variants))
