@@ -3,7 +3,8 @@
 - :func:`atomic_write`: a temporary file in the same folder, fsynced, then renamed, so a
   reader sees the old file or the new one, never a half-written one; the temporary file is
   removed if the write fails (a full disk leaves nothing behind).
-- :func:`sha256_file`: the checksum recorded for every run file and assembled file.
+- :func:`sha256_file`: the checksum recorded for every run file and assembled file;
+  :func:`check_run_file`: whether a run file can be reused (checksum, run id and seed).
 - :class:`FolderLock`: ``.conduit.lock`` (pid, host, start time) held while a run writes a
   results folder; a lock whose pid is gone on this host is stale and taken over.
 """
@@ -21,6 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+RUN_ID_KEY, SEED_KEY = b"conduit.run_id", b"conduit.seed"
+"""Parquet metadata of a run file: its run id and seed (checked against its name on resume)."""
 LOCK = ".conduit.lock"
 """The lock file in a results folder while ``conduit run`` writes it."""
 CHUNK = 1 << 20
@@ -122,6 +129,44 @@ def read_lines(path: Path) -> list[dict[str, Any]]:
         if isinstance(record, dict):
             records.append(record)
     return records
+
+
+# --------------------------------------------------------------------------- run files
+def seed_key(seed: dict[str, Any]) -> bytes:
+    """A run's seed record as stored in its file's metadata."""
+    return json.dumps(seed, sort_keys=True, separators=(",", ":")).encode()
+
+
+def check_run_file(path: Path, run_id: int, seed: dict[str, Any], sha256: str | None) -> str | None:
+    """Why the run file ``path`` cannot be reused (None: it can).
+
+    Checks the SHA-256 recorded when it was written, then the run id and seed stored in
+    the file against those its name stands for. Without a recorded checksum (results of an
+    older conduit) the whole file is read and its ``run_id`` column checked instead.
+    """
+    try:
+        if sha256 is not None and sha256_file(path) != sha256:
+            return "its checksum differs from the one recorded when it was written"
+        meta = pq.read_schema(path).metadata or {}
+        if RUN_ID_KEY in meta:
+            found = meta[RUN_ID_KEY].decode()
+            if found != str(run_id):
+                return f"it holds run {found}, not run {run_id} (copied from another run?)"
+            if meta.get(SEED_KEY) != seed_key(seed):
+                return "it holds another seed than this run's"
+        if sha256 is None:  # no checksum: at least every page must read
+            ids = pc.unique(pq.read_table(path).column("run_id")).to_pylist()
+            if ids != [run_id]:
+                return f"it holds run ids {ids[:3]}, not run {run_id}"
+    except (OSError, pa.ArrowException, KeyError, ValueError, UnicodeDecodeError) as exc:
+        return f"it is not a readable Parquet file ({shorten(exc)})"
+    return None
+
+
+def shorten(exc: BaseException) -> str:
+    """An exception as one short line."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 # --------------------------------------------------------------------------- the lock

@@ -40,9 +40,11 @@ from model.integrity import (
     append_line,
     atomic_path,
     atomic_write,
+    check_run_file,
     read_lines,
     sha256_bytes,
     sha256_file,
+    shorten,
 )
 from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed, lookup, summary_outcome
 from model.runspec import ID_COLUMNS, RunSpec
@@ -72,8 +74,6 @@ DESIGN_COLUMNS = ("world", "policy")
 """Written after the ids when the scenario has ``policies:``: world index, policy name."""
 MANIFEST_EVERY = 2.0
 """Seconds between manifest rewrites while runs finish (always rewritten at the end)."""
-RUN_ID_KEY, SEED_KEY = b"conduit.run_id", b"conduit.seed"
-"""Parquet metadata of a run file: its run id and seed (checked against its name on resume)."""
 
 
 class ResultsError(Exception):
@@ -108,43 +108,6 @@ def is_conduit_manifest(manifest: Any) -> bool:
     if manifest.get("format") == FORMAT:
         return True
     return all(k in manifest for k in ("conduit_version", "scenario_sha256", "scenario"))
-
-
-def seed_key(seed: dict[str, Any]) -> bytes:
-    """A run's seed record as stored in its file's metadata."""
-    return json.dumps(seed, sort_keys=True, separators=(",", ":")).encode()
-
-
-def check_run_file(path: Path, run_id: int, seed: dict[str, Any], sha256: str | None) -> str | None:
-    """Why the run file ``path`` cannot be reused (None: it can).
-
-    Checks the SHA-256 recorded when it was written, then the run id and seed stored in
-    the file against those its name stands for. Without a recorded checksum (results of an
-    older conduit) the whole file is read and its ``run_id`` column checked instead.
-    """
-    try:
-        if sha256 is not None and sha256_file(path) != sha256:
-            return "its checksum differs from the one recorded when it was written"
-        meta = pq.read_schema(path).metadata or {}
-        if RUN_ID_KEY in meta:
-            found = meta[RUN_ID_KEY].decode()
-            if found != str(run_id):
-                return f"it holds run {found}, not run {run_id} (copied from another run?)"
-            if meta.get(SEED_KEY) != seed_key(seed):
-                return "it holds another seed than this run's"
-        if sha256 is None:  # no checksum: at least every page must read
-            ids = pc.unique(pq.read_table(path).column("run_id")).to_pylist()
-            if ids != [run_id]:
-                return f"it holds run ids {ids[:3]}, not run {run_id}"
-    except (OSError, pa.ArrowException, KeyError, ValueError, UnicodeDecodeError) as exc:
-        return f"it is not a readable Parquet file ({shorten(exc)})"
-    return None
-
-
-def shorten(exc: BaseException) -> str:
-    """An exception as one short line."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
 # --------------------------------------------------------------------------- the store
