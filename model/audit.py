@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.integrity import sha256_file
+from model.integrity import check_run_file, sha256_file
 from model.results import (
     MANIFEST,
     RUNS,
     RUNS_LOG,
     SUMMARY,
     TIMESERIES,
-    check_run_file,
     finished_runs,
     read_manifest,
     run_file,

@@ -42,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model import results
+from model import integrity, results
 from model.policy_model import PolicyModel
 from model.runspec import RunSpec
 from model.scenario import Range, Scenario, apply_override
@@ -257,8 +257,8 @@ def run_one(base: dict[str, Any], spec: RunSpec) -> RunResult:
         table = table.replace_schema_metadata(
             {
                 **(table.schema.metadata or {}),
-                results.RUN_ID_KEY: str(spec.run_id).encode(),
-                results.SEED_KEY: results.seed_key(spec.seed_record()),
+                integrity.RUN_ID_KEY: str(spec.run_id).encode(),
+                integrity.SEED_KEY: integrity.seed_key(spec.seed_record()),
             }
         )
         buffer = io.BytesIO()
