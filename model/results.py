@@ -176,6 +176,7 @@ class ResultStore:
             _remove_leftovers(directory)
             manifest = build_manifest(scenario, specs, scenario_file, command)
             store = cls(directory, manifest, lock, created, warn)
+            store.specs = {spec.run_id: spec for spec in specs}
             if previous is not None:
                 store.records = _previous_records(directory, previous)
             store.write_manifest()

@@ -284,3 +284,15 @@ def test_sigterm_reaches_viz_as_the_interrupt_that_stops_the_server(monkeypatch)
     before = signal.getsignal(signal.SIGTERM)
     assert runner.invoke(app, ["viz"]).exit_code == 0
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_an_unreachable_scheduler_exits_2_and_leaves_nothing(write, tmp_path):
+    import dask
+
+    file = write("s.yaml", small_yaml())
+    out = tmp_path / "results"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = runner.invoke(app, [*_args(file, out), "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output + result.stderr
+    assert result.stderr.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert not (out / "small").exists()

@@ -198,7 +198,8 @@ def check_results_arguments(kwargs: dict[str, Any]) -> None:
     folders = [kwargs["results_dir"]] if "results_dir" in kwargs else []
     folders += list(kwargs.get("results_dirs") or [])
     for folder in folders:
-        check_assembled(Path(folder), read_manifest(folder))
+        if (Path(folder) / "manifest.json").exists():  # else the command says what it is not
+            check_assembled(Path(folder), read_manifest(folder))
     out = kwargs.get("out")
     if "results_dirs" in kwargs and isinstance(out, Path) and (out / "report.html").exists():
         if not (out / COMPARE_MARKER).exists():

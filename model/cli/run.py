@@ -22,6 +22,7 @@ from rich.table import Table
 
 from model.cli.analysis import draw_analysis
 from model.cli.common import (
+    USER_ERRNOS,
     SetOption,
     app,
     fail,
@@ -109,9 +110,11 @@ def run(
         progress.stop()
         code = 143 if isinstance(exc, Terminated) else 130
         fail("interrupted; finished runs are kept: run the same command again to resume", code)
-    except (TimeoutError, ConnectionError) as exc:
+    except OSError as exc:  # distributed reports an unreachable scheduler as OSError
         progress.stop()
-        fail(f"cannot reach the Dask scheduler at {scheduler}: {exc}")
+        if scheduler is None or exc.errno in USER_ERRNOS:
+            raise  # a results-folder problem: reported by guarded()
+        fail(f"cannot reach the Dask scheduler at {scheduler}: {' '.join(str(exc).split())}")
     finally:
         progress.stop()
         signal.signal(signal.SIGTERM, previous)
