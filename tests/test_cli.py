@@ -288,6 +288,7 @@ def test_sigterm_reaches_viz_as_the_interrupt_that_stops_the_server(monkeypatch)
 
 def test_an_unreachable_scheduler_exits_2_and_leaves_nothing(write, tmp_path):
     import dask
+    import distributed  # noqa: F401 - its defaults must be loaded before overriding one
 
     file = write("s.yaml", small_yaml())
     out = tmp_path / "results"
