@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test setup lint format browser baselines bench mutate clean
+.PHONY: run test fuzz setup lint format browser baselines bench mutate clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "conduit needs Python >= 3.12 (none found on PATH)"; exit 1; }
@@ -31,6 +31,10 @@ test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q
+
+# the property-based fuzz suite with 25 times the examples of `make test`, random, no deadlines
+fuzz: setup
+	CONDUIT_FUZZ=long $(PY) -m pytest -q tests/test_fuzz.py
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -21,9 +21,14 @@ No command-line code here: see :mod:`model.cli`. Results on disk: :mod:`model.re
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import io
 import itertools
+import math
 import multiprocessing
+import os
+import re
+import signal
 import time
 import traceback
 import typing
@@ -37,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model import results
+from model import integrity, results
 from model.policy_model import PolicyModel
 from model.runspec import RunSpec
 from model.scenario import Range, Scenario, apply_override
@@ -247,9 +252,17 @@ def run_one(base: dict[str, Any], spec: RunSpec) -> RunResult:
     """
     start = time.perf_counter()
     try:
-        table = run_table(base, spec)
+        table = pa.Table.from_pandas(run_table(base, spec), preserve_index=False)
+        # the run's identity inside its file: a resume checks it against the file's name
+        table = table.replace_schema_metadata(
+            {
+                **(table.schema.metadata or {}),
+                integrity.RUN_ID_KEY: str(spec.run_id).encode(),
+                integrity.SEED_KEY: integrity.seed_key(spec.seed_record()),
+            }
+        )
         buffer = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buffer)
+        pq.write_table(table, buffer)
         data, error = buffer.getvalue(), None
     except Exception as exc:  # a failed run is reported, the others carry on
         data = None
@@ -269,7 +282,13 @@ def run_local(base: dict, specs: list[RunSpec], workers: int) -> Iterator[RunRes
             yield run_one(base, spec)
         return
     context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
         yield from _windowed(
             specs,
             lambda spec: pool.submit(run_one, base, spec),
@@ -277,6 +296,27 @@ def run_local(base: dict, specs: list[RunSpec], workers: int) -> Iterator[RunRes
             2 * workers,
             _local_failure,
         )
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM, an error writing results): stop the workers now
+        # rather than wait for the runs in flight
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: on Linux, ask the kernel to kill this worker when ``conduit run``
+    dies (even by SIGKILL), so no orphan keeps computing."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def run_dask(base: dict, specs: list[RunSpec], address: str) -> Iterator[RunResult]:
@@ -343,6 +383,8 @@ class ExperimentOutcome:
     done: int
     failed: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0
+    rejected: dict[int, str] = field(default_factory=dict)
+    """Reused run files that failed verification and were run again: why."""
 
 
 def run_experiment(
@@ -356,6 +398,7 @@ def run_experiment(
     command: list[str] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[RunResult], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> ExperimentOutcome:
     """Run every unfinished run of ``scenario`` and write ``<root>/<scenario.name>/``.
 
@@ -374,13 +417,42 @@ def run_experiment(
         scheduler: address of a Dask scheduler; runs go to its workers.
         on_start: called with (runs to do, runs already finished), once per batch.
         on_result: called after each run is written (or has failed).
+        on_warning: called with a message for each reused run file that failed
+            verification (it is run again), and for a stale lock that was replaced.
+
+    Raises:
+        model.results.ResultsConflict: another scenario's results (or a busy folder,
+            :class:`model.results.ResultsBusy`).
+        ValueError: ``scheduler`` is not an address.
     """
     start = time.perf_counter()
-    exp = scenario.experiment
+    if scheduler is not None:
+        check_scheduler(scheduler)
     batch = plan(scenario)
     store = results.ResultStore.open(
-        Path(root) / scenario.name, scenario, batch, force, scenario_file, command
+        Path(root) / scenario.name, scenario, batch, force, scenario_file, command, on_warning
     )
+    try:
+        outcome = _run_batches(scenario, store, batch, workers, scheduler, on_start, on_result)
+        store.finish()
+    except BaseException:
+        store.abort()
+        raise
+    store.close()
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _run_batches(
+    scenario: Scenario,
+    store: results.ResultStore,
+    batch: list[RunSpec],
+    workers: int,
+    scheduler: str | None,
+    on_start: Callable[[int, int], None] | None,
+    on_result: Callable[[RunResult], None] | None,
+) -> ExperimentOutcome:
+    exp = scenario.experiment
     base = scenario.to_dict()
     failed: dict[int, str] = {}
     total = skipped = 0
@@ -405,15 +477,50 @@ def run_experiment(
         if exp.replicates != "auto":
             break
         batch = _next_batch(scenario, store, planned)
-    store.finish()
     return ExperimentOutcome(
-        store.directory,
-        total,
-        skipped,
-        total - skipped - len(failed),
-        failed,
-        time.perf_counter() - start,
+        store.directory, total, skipped, total - skipped - len(failed), failed, 0.0, store.rejected
     )
+
+
+SCHEDULER = re.compile(r"^(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}$")
+
+
+def check_scheduler(address: str) -> None:
+    """A Dask scheduler address (``tcp://host:port``), or a ValueError saying what one is."""
+    if not SCHEDULER.match(address) or not 0 < int(address.rsplit(":", 1)[1]) < 65536:
+        raise ValueError(
+            f"--scheduler '{address[:80]}' is not a Dask scheduler address; expected "
+            "tcp://HOST:PORT (e.g. tcp://10.0.0.1:8786)"
+        )
+
+
+MAX_RUNS = 100_000
+"""Largest experiment ``conduit run`` starts without ``--allow-large`` (runs, all batches).
+100,000 runs of a small population already take hours on a workstation and ~10 GB of
+run files; a typo (a grid of 1,000 x 1,000 values) should not start silently."""
+
+
+def count_runs(scenario: Scenario) -> int:
+    """Runs in the scenario's experiment (with ``replicates: auto``, at most), without
+    building the design (a huge grid must be counted, not listed)."""
+    exp = scenario.experiment
+    sweep, analysis = exp.sweep, scenario.analysis
+    if analysis is not None:
+        d, n = len(analysis.parameters), analysis.samples
+        worlds = (
+            n * (d + 1)
+            if analysis.method == "morris"
+            else n * (2 * d + 2 if analysis.second_order else d + 2)
+        )
+    elif sweep is None:
+        worlds = 1
+    elif sweep.method == "grid":
+        worlds = math.prod(len(typing.cast(list, v)) for v in sweep.parameters.values())
+    elif sweep.method == "lhs":
+        worlds = sweep.samples or 1
+    else:
+        worlds = (sweep.samples or 1) * (2 * len(sweep.parameters) + 2)
+    return worlds * max(1, len(scenario.policies)) * exp.replicate_slots
 
 
 # --------------------------------------------------------------------------- replicates: auto
@@ -471,12 +578,12 @@ def _point_values(store: results.ResultStore, outcome: str) -> dict[int, list[fl
     cache = store.outcome_cache
     parameters = store.manifest["parameters"]
     by_point: dict[int, list[tuple[int, float]]] = {}
-    for record in store.manifest["runs"]:
-        run_id = record["run_id"]
+    for run_id in sorted(store.specs):
+        spec = store.specs[run_id]
         if run_id not in store.finished:
             continue
         if run_id not in cache:
             table = pq.read_table(results.run_file(store.directory, run_id))
             cache[run_id] = float(results.summarise_run(table, parameters)[outcome])
-        by_point.setdefault(record["point"], []).append((record["replicate"], cache[run_id]))
+        by_point.setdefault(spec.point, []).append((spec.replicate, cache[run_id]))
     return {p: [v for _, v in sorted(pairs)] for p, pairs in by_point.items()}

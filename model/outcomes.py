@@ -659,7 +659,7 @@ class SummaryMeasure:
         """Its label in tables: "Infringing share, mean over weeks 52-259"."""
         title = self.outcome.title
         if self.outcome.family:
-            head = FAMILY.split(self.outcome.name)[0]
+            head = self.outcome.name.split("<")[0]
             title = f"{title} of {self.column.removeprefix(head)}"
         weeks = f"weeks {self.window[0]}-{self.window[1] - 1}" if self.window else "the run"
         return {

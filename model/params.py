@@ -340,6 +340,7 @@ class Population(Params):
         "represents / subscribers. None: counts are not scaled.",
         "accounts",
         ge=1,
+        le=10_000_000_000,  # more than every broadband account on Earth: a typo
     )
     throttle_traffic_factor: float = P(
         0.2,

@@ -165,6 +165,10 @@ def results_section(results: Results, heading_level: int = 2) -> str:
     exp = m.get("experiment", {})
     runs = m.get("runs", [])
     failed = [r for r in runs if r.get("status") != "done"]
+    count = m.get("run_count")  # results.py >= format 2: runs are logged in runs.jsonl
+    if isinstance(count, dict):
+        planned, done = int(count.get("planned", 0)), int(count.get("done", 0))
+        runs, failed = [{}] * planned, [{}] * (planned - done)
     parts = [f"<p>{esc(results.scenario.description or '(no description)')}</p>"]
     meta = [
         ("scenario file", m.get("scenario_file")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,9 @@ def test_compare_with_nothing_in_common_exits_2(folders, tmp_path):
     odd.mkdir()
     for name in ("manifest.json", "summary.csv"):
         (odd / name).write_bytes((folders["uk"] / name).read_bytes())
+    manifest = json.loads((odd / "manifest.json").read_text())
+    del manifest["files"]  # a hand-made time series: no checksum of conduit's to match
+    (odd / "manifest.json").write_text(json.dumps(manifest))
     ts = pd.read_parquet(folders["uk"] / "timeseries.parquet")
     ts[["run_id", "point", "replicate", "week", "salience"]].to_parquet(odd / "timeseries.parquet")
     with pytest.raises(plots.PlotError, match="nothing to compare"):

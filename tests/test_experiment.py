@@ -8,6 +8,8 @@ import pytest
 from model import load_scenario
 from model.experiment import (
     RunSpec,
+    check_scheduler,
+    count_runs,
     design,
     plan,
     run_experiment,
@@ -152,3 +154,52 @@ def test_dask_cluster_gives_the_same_results_as_local_processes(write, tmp_path)
     assert remote.done == 3 and not remote.failed
     for name in (TIMESERIES, "summary.csv"):
         assert (local.directory / name).read_bytes() == (remote.directory / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "experiment",
+    [
+        "  replicates: 3\n",
+        "  replicates: 2\n  sweep:\n    parameters:\n      isps.BT.price: [1, 2, 3]\n"
+        "      salience.maximum: [0.5, 0.9]\n",
+        "  replicates: 2\n  sweep:\n    method: lhs\n    samples: 5\n    parameters:\n"
+        "      salience.maximum: {low: 0.5, high: 0.9}\n",
+        "  replicates: 1\n  sweep:\n    method: sobol\n    samples: 4\n    parameters:\n"
+        "      salience.maximum: {low: 0.5, high: 0.9}\n      isps.BT.price: {low: 5, high: 9}\n",
+    ],
+    ids=["no sweep", "grid", "lhs", "sobol"],
+)
+def test_count_runs_counts_the_plan_without_building_it(write, experiment):
+    text = small_yaml().replace("  replicates: 2\n", experiment)
+    scenario = load_scenario(write("s.yaml", text))
+    assert count_runs(scenario) == len(plan(scenario))
+
+
+def test_count_runs_of_analyses_and_policies():
+    from model.cli.common import load_or_fail
+    from tests.conftest import ROOT
+
+    scenario = load_or_fail(ROOT / "scenarios" / "analysis" / "uk-policy-robustness.yaml")
+    assert count_runs(scenario) == len(plan(scenario)) * (
+        scenario.experiment.replicate_slots // scenario.experiment.first_replicates
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "ok"),
+    [
+        ("tcp://10.0.0.1:8786", True),
+        ("tls://sched.example.org:8786", True),
+        ("127.0.0.1:8786", True),
+        ("garbage", False),
+        ("tcp://host", False),
+        ("tcp://host:99999", False),
+        ("http://host:8786", False),
+    ],
+)
+def test_scheduler_addresses_are_checked_before_connecting(address, ok):
+    if ok:
+        check_scheduler(address)
+    else:
+        with pytest.raises(ValueError, match="not a Dask scheduler address"):
+            check_scheduler(address)

@@ -75,7 +75,7 @@ def test_policy_overrides_reach_the_model_and_the_results_layout(write, tmp_path
     assert s.set_index("policy").loc["status-quo", "final.legal_share"].max() == 0
     manifest = json.loads((directory / "manifest.json").read_text())
     assert manifest["policies"] == ["status-quo", "all-graduated", "legal"]
-    assert {r["policy"] for r in manifest["runs"]} == set(manifest["policies"])
+    assert {r["policy"] for r in res.manifest["runs"]} == set(manifest["policies"])
     # compare-policies: tables and figure; regret 0 for the best policy in every world
     out = CliRunner().invoke(app, ["compare-policies", str(directory), "--no-svg"])
     assert out.exit_code == 0, out.output + out.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -12,12 +13,14 @@ import typer
 
 from model.cli.analysis import draw_analysis
 from model.cli.common import (
+    USER_ERRNOS,
     SetOption,
     app,
     fail,
     fmt,
     load_or_fail,
     named_for_overrides,
+    os_error,
     parse_overrides,
     wide_console,
 )
@@ -46,11 +49,19 @@ def run(
     ] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Do not draw plots.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="Run an experiment of more than 100,000 runs (refused without it).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario's experiment (replicates x sweep points); write results/<name>/.
 
-    Finished runs of the same scenario are kept and skipped: run again to resume.
-    Exit codes: 0 done, 2 bad input, 1 a run failed (the others are kept).
+    Finished runs of the same scenario are verified, kept and skipped: run again to resume.
+    Exit codes: 0 done, 2 bad input (or a busy, foreign, read-only or full results
+    folder), 1 a run failed (the others are kept).
     """
     from model import experiment, findings, results
 
@@ -61,9 +72,19 @@ def run(
     )
     if workers is not None and workers < 1:
         fail("--workers must be at least 1")
-    if "/" in scenario.name or scenario.name in ("", ".", ".."):
-        fail(f"{file}: name: '{scenario.name}' cannot be used as a results folder name")
+    if scheduler is not None:
+        try:
+            experiment.check_scheduler(scheduler)
+        except ValueError as exc:
+            fail(exc)
+    runs = experiment.count_runs(scenario)
+    if runs > experiment.MAX_RUNS and not allow_large:
+        fail(
+            f"{file}: the experiment has {runs:,} runs (more than {experiment.MAX_RUNS:,}); "
+            "check the sweep and replicates, or pass --allow-large to run it anyway"
+        )
     progress = RunProgress(enabled=not quiet)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         outcome = experiment.run_experiment(
             scenario,
@@ -75,14 +96,23 @@ def run(
             command=["conduit", *sys.argv[1:]],
             on_start=progress.restart,
             on_result=progress.advance,
+            on_warning=lambda message: typer.echo(f"warning: {message}", err=True),
         )
     except results.ResultsConflict as exc:
         progress.stop()
         fail(exc)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as exc:
         progress.stop()
-        fail("interrupted; finished runs are kept: run the same command again to resume", 130)
-    progress.stop()
+        code = 143 if isinstance(exc, Terminated) else 130
+        fail("interrupted; finished runs are kept: run the same command again to resume", code)
+    except OSError as exc:  # distributed reports an unreachable scheduler as OSError
+        progress.stop()
+        if scheduler is None or exc.errno in USER_ERRNOS:
+            raise  # a results-folder problem: reported by guarded()
+        fail(f"cannot reach the Dask scheduler at {scheduler}: {' '.join(str(exc).split())}")
+    finally:
+        progress.stop()
+        signal.signal(signal.SIGTERM, previous)
     res = results.load(outcome.directory)
     console = wide_console()
     if scenario.analysis is None and not scenario.policies:
@@ -95,8 +125,12 @@ def run(
             highlight=False,
         )
     console.print(findings.text(res), highlight=False, markup=False)
-    if not no_plots:
-        draw_plots(outcome.directory, quiet)
+    if not no_plots and not draw_plots(outcome.directory, quiet):
+        fail(
+            f"the results are complete in {outcome.directory}, but drawing the plots failed; "
+            f"draw them again with `conduit plot {outcome.directory}`",
+            1,
+        )
     if not outcome.failed and (scenario.analysis is not None or len(scenario.policies) > 1):
         draw_analysis(outcome.directory, scenario, console, quiet)
     if outcome.failed:
@@ -105,17 +139,29 @@ def run(
         fail(f"{len(outcome.failed)} of {outcome.total} runs failed (see manifest.json)", 1)
 
 
-def draw_plots(directory: Path, quiet: bool) -> None:
-    """Draw the figures and the report; a plotting error is only a warning."""
+class Terminated(BaseException):
+    """SIGTERM reached ``conduit run``: stop the workers, keep finished runs, exit 143."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def draw_plots(directory: Path, quiet: bool) -> bool:
+    """Draw the figures and the report; False (after saying why) when that failed."""
     from model.plots import plot_results  # matplotlib: imported only when drawing
 
     try:
         paths = plot_results(directory)
-    except Exception as exc:  # plots must not lose finished results
-        typer.echo(f"warning: plotting failed: {type(exc).__name__}: {exc}", err=True)
-        return
+    except OSError as exc:  # plots must not lose finished results
+        typer.echo(f"error: plotting failed: {os_error(exc)}", err=True)
+        return False
+    except Exception as exc:
+        typer.echo(f"error: plotting failed: {type(exc).__name__}: {exc}", err=True)
+        return False
     if not quiet:
         typer.echo(f"plots: {len(paths)} files in {directory}", err=True)
+    return True
 
 
 class RunProgress:

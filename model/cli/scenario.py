@@ -20,7 +20,7 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", help="Only report errors.")] = False,
 ) -> None:
     """Validate scenario files without running them; print each resolved scenario."""
-    from model.experiment import design
+    from model.experiment import MAX_RUNS, count_runs
 
     overrides = parse_overrides(set_)
     bad = 0
@@ -33,7 +33,13 @@ def check(
             continue
         if not quiet:
             exp = scenario.experiment
-            points = len(design(scenario)) * max(1, len(scenario.policies))
+            points = count_runs(scenario) // exp.replicate_slots
+            if count_runs(scenario) > MAX_RUNS:
+                typer.echo(
+                    f"warning: {file}: {count_runs(scenario):,} runs; `conduit run` needs "
+                    f"--allow-large above {MAX_RUNS:,}",
+                    err=True,
+                )
             typer.echo(f"# {file}: ok, sha256 {scenario.sha256()}")
             if exp.replicates == "auto":
                 typer.echo(

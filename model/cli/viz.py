@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,7 +19,7 @@ def viz(
         Path | None, typer.Argument(help="Scenario to open (default: the UK 2008 one).")
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8765,
     max_subscribers: Annotated[
         int, typer.Option(help="Population cap (accounts) that keeps stepping interactive.")
     ] = 200_000,
@@ -29,8 +31,32 @@ def viz(
     from model.viz.app import DEFAULT_SCENARIO
     from model.viz.server import serve
 
+    if not is_loopback(host):
+        typer.echo(
+            f"warning: --host {host} makes the visualiser reachable from other machines; "
+            "anyone who can reach it can run simulations and save scenarios here",
+            err=True,
+        )
+    # SIGTERM stops the Solara server too (serve() cleans up on KeyboardInterrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = serve(file or DEFAULT_SCENARIO, host, port, max_subscribers, save_dir=save_dir)
     except ScenarioError as exc:
         fail(exc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` binds this machine only (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

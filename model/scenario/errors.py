@@ -20,22 +20,37 @@ class ScenarioError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.file or "<scenario>"
+        where = shown(self.file, 200) if self.file else "<scenario>"
         if self.line is not None:
             where += f":{self.line}"
-        key = f" {self.path}:" if self.path else ""
-        return f"{where}:{key} {self.message}"
+        key = f" {shown(self.path, 120)}:" if self.path else ""
+        message = " ".join(str(self.message).splitlines())
+        return f"{where}:{key} {message}"
+
+
+MAX_SHOWN_ERRORS = 20
+"""Errors printed at once; the rest are counted (a file of 100k unknown keys)."""
 
 
 class ScenarioErrors(ScenarioError):
-    """Several located errors found at once (all are reported, not just the first)."""
+    """Several located errors found at once (the first :data:`MAX_SHOWN_ERRORS` are shown)."""
 
     def __init__(self, errors: list[ScenarioError]):
         self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+        first = errors[0]
+        super().__init__(first.message, first.file, first.line, first.path)
 
     def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+        lines = [str(e) for e in self.errors[:MAX_SHOWN_ERRORS]]
+        if len(self.errors) > MAX_SHOWN_ERRORS:
+            lines.append(f"... and {len(self.errors) - MAX_SHOWN_ERRORS:,} more errors")
+        return "\n".join(lines)
+
+
+def shown(text: object, limit: int = 60) -> str:
+    """``text`` as it may appear in a message: one line, at most ``limit`` characters."""
+    flat = repr(str(text))[1:-1] if any(c < " " or c == "\x7f" for c in str(text)) else str(text)
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def suggest(word: str, options: Iterable[str]) -> str:

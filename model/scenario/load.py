@@ -7,6 +7,8 @@ Also the checks that need the whole scenario: sweep paths and values, the ``anal
 from __future__ import annotations
 
 import copy
+import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from model import outcomes
-from model.scenario.errors import ScenarioError, ScenarioErrors, suggest
+from model.scenario.errors import ScenarioError, ScenarioErrors, shown, suggest
 from model.scenario.overrides import (
     COMMAND_LINE,
     apply_override,
@@ -57,14 +59,19 @@ def _message(err: dict, data: dict) -> str:
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
-        return f"expected one of {expected}; got {value!r}" + suggest(str(value), options)
+        return f"expected one of {expected}; got {_repr(value)}" + suggest(str(value), options)
     if kind == "missing":
         return f"required key '{loc[-1]}' is missing"
     if kind.startswith(("greater", "less")):
-        return f"{msg.lower()}; got {value!r}"
+        return f"{msg.lower()}; got {_repr(value)}"
     if kind.endswith(("_type", "_parsing")):
-        return f"{msg.lower()}; got {value!r} ({type(value).__name__})"
+        return f"{msg.lower()}; got {_repr(value)} ({type(value).__name__})"
     return msg.removeprefix("Value error, ")
+
+
+def _repr(value: Any) -> str:
+    """A value as echoed in a message: its repr, cut to one short line."""
+    return shown(repr(value), 80)
 
 
 def _schema_at(loc: tuple) -> Any:
@@ -84,7 +91,7 @@ def validate(
     """Validate raw data into a :class:`Scenario`, raising located errors."""
     source = source or Source()
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
@@ -99,6 +106,74 @@ def validate(
                 message = message[len(head) + 1 :].strip()
             errors.append(ScenarioError(message, where_file or file, line, ".".join(path) or None))
         raise (errors[0] if len(errors) == 1 else ScenarioErrors(errors)) from None
+    problems = [*_coercions(data, scenario.model_dump(), ()), *_name_problems(scenario.name)]
+    if problems:
+        errors = []
+        for path, message in problems:
+            where_file, line = source.locate(path)
+            errors.append(ScenarioError(message, where_file or file, line, ".".join(path)))
+        raise errors[0] if len(errors) == 1 else ScenarioErrors(errors)
+    return scenario
+
+
+NAME_MAX = 100
+"""Longest scenario name (it names the results folder)."""
+_NAME_FORBIDDEN = set('/\\:*?"<>|')
+
+
+def _name_problems(name: str) -> list[tuple[tuple[str, ...], str]]:
+    """Why ``name`` cannot name a results folder (empty list: it can)."""
+    problem = None
+    if not name.strip():
+        problem = "is empty"
+    elif len(name) > NAME_MAX:
+        problem = f"is {len(name)} characters long (at most {NAME_MAX})"
+    elif any(unicodedata.category(c).startswith("C") for c in name):
+        problem = "contains a control character (a newline, tab or NUL)"
+    elif _NAME_FORBIDDEN & set(name):
+        problem = f"contains one of {' '.join(sorted(_NAME_FORBIDDEN))}"
+    elif name[0] in ".~-" or name != name.strip() or name.endswith("."):
+        problem = "starts with '.', '~' or '-', or starts or ends with a space or a dot"
+    if problem is None:
+        return []
+    return [
+        (
+            ("name",),
+            f"'{shown(name)}' cannot name the results folder: it {problem}; use letters, "
+            "digits, '-', '_' and '.' (e.g. uk-2008-graduated)",
+        )
+    ]
+
+
+def _coercions(raw: Any, kept: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """Values validation accepted but should not have: a boolean read as a number
+    (``subscribers: true`` would be 1) and non-finite numbers (``'1e309'``, ``.inf``)."""
+    if isinstance(raw, Mapping) and isinstance(kept, Mapping):
+        return [
+            problem
+            for key, value in raw.items()
+            if key in kept
+            for problem in _coercions(value, kept[key], (*path, str(key)))
+        ]
+    if isinstance(raw, list) and isinstance(kept, list):
+        named = {
+            item.get("name"): item
+            for item in kept
+            if isinstance(item, Mapping) and isinstance(item.get("name"), str)
+        }
+        out = []
+        for i, item in enumerate(raw):
+            name = item.get("name") if isinstance(item, Mapping) else None
+            if isinstance(name, str) and name in named:
+                out += _coercions(item, named[name], (*path, name))
+            elif i < len(kept):
+                out += _coercions(item, kept[i], (*path, str(i)))
+        return out
+    if isinstance(raw, bool) and isinstance(kept, int | float) and not isinstance(kept, bool):
+        return [(path, f"expected a number; got {str(raw).lower()} (a boolean)")]
+    if isinstance(kept, float) and not math.isfinite(kept):
+        return [(path, f"expected a finite number; got {_repr(raw)}")]
+    return []
 
 
 def load_scenario(
@@ -191,7 +266,7 @@ def _check_values(
             Scenario.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise located(f"{done} value {value!r}: {_message(err, data)}") from None
+            raise located(f"{done} value {_repr(value)}: {_message(err, data)}") from None
 
 
 def _locator(source: Source, file: str | None, key: tuple[str, ...]) -> Any:

@@ -5,15 +5,16 @@ A path is checked against the schema as it is walked, so a typo is reported with
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from model.params import AssociationParams, ISPParams, RightsBodyParams
-from model.scenario.errors import ScenarioError, suggest
+from model.scenario.errors import ScenarioError, shown, suggest
 from model.scenario.root import Scenario
+from model.scenario.source import parse_scalar
 
 COMMAND_LINE = "<command line>"
 
@@ -25,11 +26,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
             f"'{text}' is not PATH=VALUE (e.g. isps.TalkTalk.stance=graduated)", COMMAND_LINE
         )
     path, _, raw = text.partition("=")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        value = raw
-    return path.strip(), value
+    path = path.strip()
+    value = parse_scalar(raw, f"{COMMAND_LINE} (--set {shown(path)})") if raw.strip() else None
+    return path, value
 
 
 def apply_override(data: dict[str, Any], path: str, value: Any, origin: str = COMMAND_LINE) -> None:
@@ -64,6 +63,14 @@ def apply_override(data: dict[str, Any], path: str, value: Any, origin: str = CO
                 f"unknown parameter '{part}'" + suggest(part, fields), origin, None, here
             )
         schema = child_schema(schema, part)
+        if not isinstance(node, dict):
+            raise ScenarioError(
+                f"'{'.'.join(parts[:depth])}' is a single value, not a section; "
+                f"it has no '{shown(part)}'",
+                origin,
+                None,
+                here,
+            )
         if last:
             node[part] = value
             return
@@ -72,7 +79,24 @@ def apply_override(data: dict[str, Any], path: str, value: Any, origin: str = CO
                 node[part] = {}
             elif _is_list_schema(schema):
                 node[part] = _default_list(data, parts[: depth + 1])
-        node = node[part]
+            elif fields is not None and _is_dict_field(fields[part].annotation):
+                node[part] = {}
+            elif fields is not None:  # a leaf of the schema: nothing below it
+                raise ScenarioError(
+                    f"'{here}' is a single value, not a section; "
+                    f"it has no '{shown(parts[depth + 1])}'",
+                    origin,
+                    None,
+                    ".".join(parts),
+                )
+        node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict | list):
+            raise ScenarioError(
+                f"'{here}' is a single value, not a section; it has no '{shown(parts[depth + 1])}'",
+                origin,
+                None,
+                ".".join(parts),
+            )
 
 
 def fields_of(schema: Any) -> dict[str, Any] | None:
@@ -98,6 +122,13 @@ def _unwrap(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+def _is_dict_field(annotation: Any) -> bool:
+    """Whether a field holds a free mapping (``dict[str, ...]``, maybe ``| None``)."""
+    if typing.get_origin(annotation) is dict:
+        return True
+    return any(typing.get_origin(a) is dict for a in typing.get_args(annotation))
 
 
 def _is_list_schema(schema: Any) -> bool:
