@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import yaml
 
 from model.scenario import NAMED_LISTS, Scenario, ScenarioError, ScenarioErrors, load_scenario
 from model.viz.controls import MAX_SUBSCRIBERS, ControlSpec, build_controls
+from model.viz.ensemble import DEFAULT_RUNS
 
 SIGNIFICANT_DIGITS = 10
 """Slider values are rounded to this many significant digits (float noise from steps)."""
@@ -27,6 +29,27 @@ def clean(value: Any) -> Any:
     if isinstance(value, float):
         return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
     return value
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the workbench runs the settings: one run or an ensemble, alone or against B.
+
+    Attributes:
+        ensemble: run ``runs`` seeded replicates (else one run).
+        runs: the ensemble size (1..32).
+        compare: also run policy B (the settings with ``variant``'s changes).
+        variant: policy B's changes as typed in the editor (``path: value`` lines).
+    """
+
+    ensemble: bool = False
+    runs: int = DEFAULT_RUNS
+    compare: bool = False
+    variant: str = ""
+
+    @property
+    def replicates(self) -> int:
+        return self.runs if self.ensemble else 1
 
 
 class Settings:
@@ -44,6 +67,7 @@ class Settings:
         self.specs: list[ControlSpec] = build_controls(self.base, max_subscribers)
         self.by_path = {s.path: s for s in self.specs}
         self.values: dict[str, Any] = {s.path: s.default for s in self.specs}
+        self.options = Options()
 
     def set(self, path: str, value: Any) -> None:
         """Set one control's value (``path`` as in ``--set``: ``isps.BT.stance``)."""
@@ -65,9 +89,10 @@ class Settings:
                 out[p] = v
         return out
 
-    def scenario(self) -> Scenario:
-        """The scenario to simulate: the base file with the changed values applied."""
-        return load_scenario(self.file, overrides=self.changed())
+    def scenario(self, extra: dict[str, Any] | None = None) -> Scenario:
+        """The scenario to simulate: the base file with the changed values applied
+        (then ``extra``, e.g. the ensemble's subscriber cap)."""
+        return load_scenario(self.file, overrides={**self.changed(), **(extra or {})})
 
     def scenario_data(
         self, name: str, runs: int | None = None, variant: dict[str, Any] | None = None
@@ -284,7 +309,9 @@ VARIANT = "policy B"
 """How the editor of B's changes is named in its error messages."""
 
 
-def variant_scenario(settings: Settings, text: str) -> tuple[Scenario, dict[str, Any]]:
+def variant_scenario(
+    settings: Settings, text: str, extra: dict[str, Any] | None = None
+) -> tuple[Scenario, dict[str, Any]]:
     """Policy B: the current settings with the editor's changes applied, validated.
 
     Returns:
@@ -307,10 +334,42 @@ def variant_scenario(settings: Settings, text: str) -> tuple[Scenario, dict[str,
         except ScenarioError as exc:
             raise ScenarioError(_strip_origin(exc), VARIANT, number, path) from None
     values = {p: v for p, (v, _) in changes.items()}
-    return load_scenario(settings.file, overrides={**base, **values}), values
+    return load_scenario(settings.file, overrides={**base, **values, **(extra or {})}), values
+
+
+def changes_from_file(settings: Settings, file: str | Path) -> str:
+    """Another scenario file as policy B's changes over ``settings`` (editor text).
+
+    Raises:
+        ScenarioError: the file does not load, or its agents differ from the base's
+            (B must be the same world with other settings).
+    """
+    other = _flat_values(load_scenario(file))
+    base = _flat_values(settings.base)
+    missing = sorted(set(base) ^ set(other))
+    if missing:
+        raise ScenarioError(
+            f"it has other agents than {settings.file.name} (e.g. {missing[0]}): "
+            "B must be the same world with other settings",
+            Path(file).name,
+        )
+    current = {**base, **settings.changed()}
+    lines = [
+        f"{path}: {_yaml_value(value)}"
+        for path, value in other.items()
+        if path in settings.by_path
+        and path != "population.subscribers"  # the visualiser's cap decides
+        and value != current.get(path)
+    ]
+    return "\n".join(lines)
 
 
 def _strip_origin(exc: ScenarioError) -> str:
     """The message of an override error without its "<command line> (--set x): x:" prefix."""
     message = exc.message if not isinstance(exc, ScenarioErrors) else str(exc)
     return re.sub(r"^<command line>[^:]*:\s*(\S+:\s*)?", "", message)
+
+
+def _yaml_value(value: Any) -> str:
+    """A value as YAML on one line (``0.01``, ``graduated``, ``true``, ``null``)."""
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
