@@ -48,14 +48,16 @@ def arm_colours() -> dict[str, str]:
     return {str(k): v for k, v in style.colours(["A", "B"]).items()}
 
 
-def date_axis(start_date: str | None) -> tuple[str, Callable[[float], str] | None]:
-    """The x-axis label and tick format: dates (month year) from the scenario's start."""
+def date_axis(start_date: str | None, weeks: int = 0) -> tuple[str, Callable[[float], str] | None]:
+    """The x-axis label and tick format: dates from the scenario's start (day and month
+    over the first half year of a run, then month and year)."""
     if not start_date:
         return "week", None
     start = dt.date.fromisoformat(start_date)
+    pattern = "%d %b" if weeks < 26 else "%b %Y"
 
     def fmt(week: float) -> str:
-        return (start + dt.timedelta(weeks=week)).strftime("%b %Y")
+        return (start + dt.timedelta(weeks=week)).strftime(pattern)
 
     return f"date (week 0 = {start.isoformat()})", fmt
 
@@ -86,7 +88,7 @@ def _who(a: Arm, b: Arm | None) -> str:
 
 def infringing(a: Arm, b: Arm | None, start: str | None) -> Chart:
     colours = arm_colours()
-    x_label, fmt = date_axis(start)
+    x_label, fmt = date_axis(start, a.week)
     lines = [
         _line(arm, arm.band("infringing_share", 100.0), arm.label, colours[arm.label], None)
         for arm in _arms(a, b)
@@ -101,7 +103,7 @@ def infringing(a: Arm, b: Arm | None, start: str | None) -> Chart:
 
 def alternatives(a: Arm, b: Arm | None, start: str | None) -> Chart:
     colours = arm_colours()
-    x_label, fmt = date_axis(start)
+    x_label, fmt = date_axis(start, a.week)
     lines = []
     for arm in _arms(a, b):
         colour = colours[arm.label]
@@ -120,7 +122,7 @@ def alternatives(a: Arm, b: Arm | None, start: str | None) -> Chart:
 
 def market(a: Arm, b: Arm | None, start: str | None) -> Chart:
     isp_colours = style.colours(a.isps)
-    x_label, fmt = date_axis(start)
+    x_label, fmt = date_axis(start, a.week)
     lines = []
     for arm in _arms(a, b):
         changes = arm.stance_changes(0)
@@ -176,7 +178,7 @@ def legislation(
     a: Arm, b: Arm | None, consultation: float, bill: float, start: str | None
 ) -> Chart:
     colours = arm_colours()
-    x_label, fmt = date_axis(start)
+    x_label, fmt = date_axis(start, a.week)
     lines = [
         _line(
             arm,
@@ -228,7 +230,7 @@ def legislation(
 def timing(a: Arm, b: Arm | None, start: str | None) -> Chart:
     """Share of runs with the law in force, and in which each ISP has started policing."""
     isp_colours = style.colours(a.isps)
-    x_label, fmt = date_axis(start)
+    x_label, fmt = date_axis(start, a.week)
     lines = []
     for arm in _arms(a, b):
         weeks = arm.weeks().tolist()

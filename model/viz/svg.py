@@ -96,7 +96,9 @@ def line_chart(
         ]
         return _frame(title, body)
     x0, x1 = min(xs), max(max(xs), min(xs) + 1)
-    top = y_max if y_max is not None else max([*ys, y_min + 1e-9])
+    top = y_max if y_max is not None else max(ys, default=y_min)
+    if top - y_min < 1e-9:
+        top = y_min + 1.0  # all values at the floor: a unit-high axis, not 1e-9
     yticks = nice_ticks(y_min, top)
     y0, y1 = y_min, max(yticks[-1], top)
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
