@@ -294,13 +294,14 @@ def RunOptions(settings: Settings, bench: Workbench, files: dict[str, Path]):
                 value=source.value or None,
                 on_value=start_from,
             )
-            solara.InputTextArea(
-                "Policy B changes",
-                value=opts.variant,
-                on_value=lambda v: update(variant=v),
-                continuous_update=False,
-                rows=3,
-            )
+            with solara.Column(classes=["conduit-variant"]):
+                solara.InputTextArea(
+                    "Policy B changes",
+                    value=opts.variant,
+                    on_value=lambda v: update(variant=v),
+                    continuous_update=False,
+                    rows=3,
+                )
             if problem.value:
                 solara.Error(problem.value, classes=["conduit-variant-error"])
         if opts != bench.options:
@@ -308,7 +309,8 @@ def RunOptions(settings: Settings, bench: Workbench, files: dict[str, Path]):
 
 
 def _check_variant(settings: Settings, options) -> str:
-    if not options.compare:
+    """B's error message for the editor ("" when it builds, or nothing is typed yet)."""
+    if not options.compare or not options.variant.strip():
         return ""
     try:
         variant_scenario(settings, options.variant)
