@@ -178,7 +178,10 @@ def test_visualiser_in_chromium(server, browser):
         detection = page.locator(".conduit-control-rights_bodies-BPI-detection_prob")
         assert "Detection prob [1/week]: 0.002" in detection.inner_text()
         assert "log scale" in detection.inner_text()
-        assert "Probability" in detection.locator(".conduit-help").first.inner_text()
+        from model.params import RightsBodyParams
+
+        help_text = RightsBodyParams.model_fields["detection_prob"].description
+        assert help_text in detection.inner_text()  # the schema's description
         assert "capped at 20,000" in page.get_by_text("Subscribers [accounts").inner_text()
         assert (
             "Starting stance (reviewed every 13 weeks"
