@@ -24,6 +24,7 @@ import math
 import os
 import re
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,15 @@ CSS = """
 .conduit-figure { display: block; }
 .conduit-control { margin-bottom: 10px; }
 .conduit-grid > .col { padding: 6px; }
+.conduit-card { background: white; border-radius: 4px; padding: 8px;
+  box-shadow: 0 2px 1px -1px rgba(0,0,0,.2), 0 1px 1px 0 rgba(0,0,0,.14); height: 100%; }
+.conduit-figure { line-height: 1.6; }
+.conduit-isp-cards { display: flex; flex-wrap: wrap; gap: 8px; }
+.conduit-isp { border: 1px solid #ddd; border-radius: 4px; padding: 6px 10px; min-width: 13em;
+  flex: 1 1 13em; font-size: 0.9em; }
+.conduit-isp span, .conduit-isp b { display: block; }
+.conduit-reversion { background: #e8f1fb; border-left: 3px solid #0072B2; padding: 4px 6px;
+  margin-top: 4px; font-size: 0.9em; }
 """
 """Small styling of Solara's own components (no web app of our own)."""
 
@@ -425,7 +435,7 @@ def FiguresView(bench: Workbench) -> None:
     with solara.Card("Current figures"):
         if bench.finished:
             solara.Success(
-                f"Finished: all {bench.steps} weeks simulated. Reset to run again, or "
+                f"Finished: all {bench.run_weeks} weeks simulated. Reset to run again, or "
                 "download the results.",
                 classes=["conduit-finished"],
             )
@@ -433,14 +443,17 @@ def FiguresView(bench: Workbench) -> None:
             solara.Error(f"Settings not applied: {bench.error}")
         if bench.variant_error:
             solara.Error(f"Policy B not run: {bench.variant_error}")
-        for label, value in current_figures(bench).items():
-            solara.Text(f"{label}: {value}", classes=["conduit-figure"])
+        lines = [
+            f'<span class="conduit-figure">{escape(label)}: {escape(value)}</span>'
+            for label, value in current_figures(bench).items()
+        ]
         if bench.a.scale != 1:
-            solara.Text(
-                f"Counts scaled to the real population: {bench.a.scale:,.1f} accounts per "
-                "simulated subscriber.",
-                classes=["conduit-help"],
+            lines.append(
+                '<span class="conduit-help">Counts scaled to the real population: '
+                f"{bench.a.scale:,.1f} accounts per simulated subscriber.</span>"
             )
+        # one HTML element, not one component per line: each element costs render time
+        solara.HTML(tag="div", unsafe_innerHTML="".join(lines))
 
 
 def isp_lines(bench: Workbench, name: str) -> list[str]:
@@ -489,14 +502,14 @@ def reversion(bench: Workbench, name: str) -> str | None:
 
 def IspView(bench: Workbench) -> None:
     """Each ISP as a card: stance, customers, notices handled, profit; one scale."""
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for name in bench.a.isps:
-            with solara.Card(name, classes=["conduit-isp"], style={"min-width": "13em"}):
-                for line in isp_lines(bench, name):
-                    solara.Text(line, style={"display": "block", "font-size": "0.9em"})
-                why = reversion(bench, name)
-                if why:
-                    solara.Info(why, dense=True, classes=["conduit-reversion"])
+    cards = []
+    for name in bench.a.isps:
+        body = "".join(f"<span>{escape(line)}</span>" for line in isp_lines(bench, name))
+        why = reversion(bench, name)
+        if why:
+            body += f'<div class="conduit-reversion">{escape(why)}</div>'
+        cards.append(f'<div class="conduit-isp"><b>{escape(name)}</b>{body}</div>')
+    solara.HTML(tag="div", unsafe_innerHTML="".join(cards), classes=["conduit-isp-cards"])
 
 
 def chart_list(bench: Workbench) -> list[charts.Chart]:
@@ -526,9 +539,12 @@ def Dashboard(bench: Workbench):
         FiguresView(bench)
         with solara.ColumnsResponsive(default=12, large=6, classes=["conduit-grid"]):
             for chart in chart_list(bench):
-                with solara.Card(classes=["conduit-card", f"conduit-card-{chart.key}"]):
-                    solara.HTML(tag="div", unsafe_innerHTML=chart.svg, classes=["conduit-chart"])
-                    solara.Text(chart.caption, classes=["conduit-caption"])
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f'<div class="conduit-chart">{chart.svg}</div>'
+                    f'<span class="conduit-caption">{escape(chart.caption)}</span>',
+                    classes=["conduit-card", f"conduit-card-{chart.key}"],
+                )
         with solara.Card("ISPs", classes=["conduit-isps"]):
             IspView(bench)
 

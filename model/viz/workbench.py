@@ -77,7 +77,7 @@ class Workbench(mesa.Model):
                 self.variant_error = public_message(exc)
         self.a = Arm("A", a, opts.replicates)
         self.b = Arm("B", b, opts.replicates) if b is not None else None
-        self.steps = a.experiment.steps
+        self.run_weeks = a.experiment.steps  # (Mesa counts its own `steps`)
         self.running = True
         # Mesa's Play steps in a thread while the page renders: one at a time
         self.lock = threading.RLock()
@@ -88,7 +88,7 @@ class Workbench(mesa.Model):
 
     @property
     def finished(self) -> bool:
-        return self.a.week >= self.steps
+        return self.a.week >= self.run_weeks
 
     @property
     def arms(self) -> list[Arm]:
