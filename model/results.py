@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,20 +33,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed
+from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
-
-if TYPE_CHECKING:  # pragma: no cover
-    from model.experiment import RunSpec
 
 MANIFEST = "manifest.json"
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.csv"
 RUNS = "runs"
-ID_COLUMNS = ("run_id", "point", "replicate")
 DESIGN_COLUMNS = ("world", "policy")
 """Written after the ids when the scenario has ``policies:``: world index, policy name."""
-COUNT_WORDS = ("notices", "warnings", "sanctions", "lawsuits", "cases")
-"""Outcome columns whose names contain one of these are counts: summed in ``total.<col>``."""
 MANIFEST_EVERY = 2.0
 """Seconds between manifest rewrites while runs finish (always rewritten at the end)."""
 
@@ -344,12 +340,6 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def is_count_column(column: str) -> bool:
-    """Whether an outcome column counts events (summed over weeks in ``total.<column>``)."""
-    head = column.split(".")[0]
-    return any(word in head for word in COUNT_WORDS)
-
-
 def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     """One row of ``summary.csv``: ids, parameters, ``final.<col>``, ``total.<col>``, status.
 
@@ -375,7 +365,7 @@ def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     for c in numeric:
         row[f"final.{c}"] = last[c]
     for c in numeric:
-        if is_count_column(c):
+        if is_summed(c):
             row[f"total.{c}"] = pc.sum(table.column(c), min_count=0).as_py()  # none: 0
     row["status"] = "done"
     return row
@@ -422,17 +412,10 @@ def load(path: str | Path) -> Results:
 
 
 # --------------------------------------------------------------------------- digest
-KEY_OUTCOMES = (
-    ("final infringing share", "final.infringing_share"),
-    ("final legal share", "final.legal_share"),
-    ("sanctions", "total.sanctions"),
-    ("wrongful sanctions", "total.wrongful_sanctions"),
-)
-
-
 def key_outcomes(summary: pd.DataFrame) -> list[tuple[str, str, bool]]:
-    """(label, summary column, is a count?) of the key outcomes: shares, sanctions, ISP shares."""
-    found = [(label, col, col.startswith("total.")) for label, col in KEY_OUTCOMES]
+    """(label, summary column, scaled to the real population?) of the key outcomes
+    (:data:`model.outcomes.KEY_OUTCOMES`), then the ISPs' final market shares."""
+    found = [(label, col, is_scaled(col)) for label, col in KEY_OUTCOMES]
     found = [f for f in found if f[1] in summary.columns]
     isps = [c for c in summary.columns if c.startswith("final.market_share.")]
     found += [(f"share {c.removeprefix('final.market_share.')}", c, False) for c in isps]

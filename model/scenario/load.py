@@ -1,0 +1,278 @@
+"""Loading a scenario: read, merge ``extends``, apply overrides, validate with located errors.
+
+Also the checks that need the whole scenario: sweep paths and values, the ``analysis:`` and
+``policies:`` sections, and the outcome names they refer to.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from model import outcomes
+from model.scenario.errors import ScenarioError, ScenarioErrors, suggest
+from model.scenario.overrides import (
+    COMMAND_LINE,
+    apply_override,
+    child_schema,
+    fields_of,
+    parse_assignment,
+)
+from model.scenario.root import Scenario
+from model.scenario.source import Source, load_chain, merge
+
+
+def _loc_to_path(data: dict, loc: tuple) -> tuple[str, ...]:
+    """Pydantic's location (list indices) -> our key path (list items by name)."""
+    out: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if part < len(node) else None
+            name = item.get("name") if isinstance(item, Mapping) else None
+            out.append(str(name) if name is not None else str(part))
+            node = item
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return tuple(out)
+
+
+def _message(err: dict, data: dict) -> str:
+    kind, msg = err["type"], err["msg"]
+    value = err.get("input")
+    loc = err["loc"]
+    if kind == "extra_forbidden":
+        parent = _schema_at(loc[:-1])
+        options = list(fields_of(parent) or {})
+        return (
+            f"unknown key '{loc[-1]}'"
+            + suggest(str(loc[-1]), options)
+            + (f"; allowed keys: {', '.join(options)}" if options and len(options) <= 25 else "")
+        )
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+        return f"expected one of {expected}; got {value!r}" + suggest(str(value), options)
+    if kind == "missing":
+        return f"required key '{loc[-1]}' is missing"
+    if kind.startswith(("greater", "less")):
+        return f"{msg.lower()}; got {value!r}"
+    if kind.endswith(("_type", "_parsing")):
+        return f"{msg.lower()}; got {value!r} ({type(value).__name__})"
+    return msg.removeprefix("Value error, ")
+
+
+def _schema_at(loc: tuple) -> Any:
+    schema: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        schema = child_schema(schema, str(part))
+        if schema is None:
+            return None
+    return schema
+
+
+def validate(
+    data: dict[str, Any], source: Source | None = None, file: str | None = None
+) -> Scenario:
+    """Validate raw data into a :class:`Scenario`, raising located errors."""
+    source = source or Source()
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            path = _loc_to_path(data, err["loc"])
+            where_file, line = source.locate(path)
+            message = _message(err, data)
+            # root-level validators report problems with their own path in the message
+            if not path and ":" in message and message.split(":")[0].split(".")[0] in data:
+                head = message.split(":")[0]
+                path = tuple(head.split("."))
+                where_file, line = source.locate(path)
+                message = message[len(head) + 1 :].strip()
+            errors.append(ScenarioError(message, where_file or file, line, ".".join(path) or None))
+        raise (errors[0] if len(errors) == 1 else ScenarioErrors(errors)) from None
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Scenario:
+    """Load, merge (``extends``), override and validate a scenario.
+
+    Args:
+        path: the YAML file. ``None`` with ``data``: validate in-memory data.
+        overrides: ``{"isps.TalkTalk.stance": "graduated"}`` or ``["PATH=VALUE", ...]``.
+        data: raw scenario data (instead of, or merged over, the file).
+
+    Raises:
+        ScenarioError: located error (file, line, key path, message).
+    """
+    where: dict = {}
+    raw: dict[str, Any] = {}
+    file = None
+    if path is not None:
+        file = str(path)
+        raw = load_chain(Path(path), where, ())
+    if data is not None:
+        raw = merge(raw, copy.deepcopy(data))
+    if overrides:
+        items = (
+            overrides.items()
+            if isinstance(overrides, Mapping)
+            else (parse_assignment(o) for o in overrides)
+        )
+        for key, value in items:
+            apply_override(raw, key, value)
+            where[tuple(key.split("."))] = (COMMAND_LINE + f" (--set {key})", None)
+    scenario = validate(raw, Source(where), file)
+    check_sweep(scenario, Source(where), file)
+    check_analysis(scenario, Source(where), file)
+    return scenario
+
+
+def check_sweep(scenario: Scenario, source: Source | None = None, file: str | None = None) -> None:
+    """Every sweep path must exist (same rules as ``--set``) and every swept value be valid.
+
+    Grid values are checked one by one; for ``lhs``/``sobol`` both ends of each range are.
+    Errors are located at the sweep key (file, line, ``experiment.sweep.parameters.<path>``).
+    """
+    sweep = scenario.experiment.sweep
+    if sweep is None:
+        return
+    source = source or Source()
+    base = scenario.to_dict()
+    base["experiment"]["sweep"] = None
+    for path, spec in sweep.parameters.items():
+        key = ("experiment", "sweep", "parameters", path)
+        where_file, line = source.locate(key)
+
+        def located(message: str, key=key, where_file=where_file, line=line) -> ScenarioError:
+            return ScenarioError(message, where_file or file, line, ".".join(key))
+
+        if path.split(".")[0] == "experiment":
+            raise located("the experiment section itself cannot be swept")
+        for value in spec if isinstance(spec, list) else [spec.low, spec.high]:
+            data = copy.deepcopy(base)
+            try:
+                apply_override(data, path, value, origin=where_file or file or COMMAND_LINE)
+            except ScenarioError as exc:
+                raise located(f"sweep path does not exist: {exc.message}") from None
+            try:
+                Scenario.model_validate(data)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise located(f"swept value {value!r}: {_message(err, data)}") from None
+
+
+def _bare(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's data without its design sections (sweep, analysis, policies)."""
+    base = scenario.to_dict()
+    base["experiment"]["sweep"] = None
+    base["analysis"] = None
+    base["policies"] = []
+    return base
+
+
+def _check_values(
+    base: dict[str, Any], path: str, values: Iterable[Any], located: Any, what: str
+) -> None:
+    """``path`` exists (``--set`` rules) and each value gives a valid scenario, or raise."""
+    if path.split(".")[0] in ("experiment", "analysis", "policies"):
+        raise located(f"the {path.split('.')[0]} section itself cannot be {what}")
+    for value in values:
+        data = copy.deepcopy(base)
+        try:
+            apply_override(data, path, value)
+        except ScenarioError as exc:
+            raise located(f"{what} path does not exist: {exc.message}") from None
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise located(f"{what} value {value!r}: {_message(err, data)}") from None
+
+
+def _locator(source: Source, file: str | None, key: tuple[str, ...]) -> Any:
+    where_file, line = source.locate(key)
+
+    def located(message: str) -> ScenarioError:
+        return ScenarioError(message, where_file or file, line, ".".join(key))
+
+    return located
+
+
+def check_analysis(
+    scenario: Scenario, source: Source | None = None, file: str | None = None
+) -> None:
+    """Check the ``analysis:``, ``policies:`` and ``experiment.precision`` sections.
+
+    - every uncertain parameter path exists and both ends of its range are valid;
+    - every policy override path exists and its value is valid; a policy may not set
+      an uncertain parameter (the world, not the policy, decides it);
+    - every outcome (and the precision outcome) is a ``summary.csv`` column the model
+      writes for this scenario (found by a one-week run of a tiny population).
+
+    Errors are located at the offending key (file, line, key path), with a suggestion.
+    """
+    analysis, policies = scenario.analysis, scenario.policies
+    precision = scenario.experiment.precision
+    if analysis is None and not policies and precision is None:
+        return
+    source = source or Source()
+    base = _bare(scenario)
+    uncertain = list(analysis.parameters) if analysis is not None else []
+    for path, spec in (analysis.parameters if analysis is not None else {}).items():
+        located = _locator(source, file, ("analysis", "parameters", path))
+        _check_values(base, path, [spec.low, spec.high], located, "uncertain parameter")
+    for policy in policies:
+        for path, value in policy.set.items():
+            located = _locator(source, file, ("policies", policy.name, "set", path))
+            if path in uncertain:
+                raise located(
+                    f"policy '{policy.name}' sets '{path}', an uncertain parameter of the "
+                    "analysis; a lever cannot also be an uncertainty"
+                )
+            _check_values(base, path, [value], located, "policy")
+    wanted = (
+        [(("analysis", "outcomes", o.name), o.name) for o in analysis.outcomes]
+        if (analysis is not None)
+        else []
+    )
+    if precision is not None:
+        wanted.append((("experiment", "precision", "outcome"), precision.outcome))
+    if wanted:
+        known = outcome_names(scenario)
+        for key, name in wanted:
+            if name not in known:
+                located = _locator(source, file, key)
+                raise located(
+                    f"unknown outcome '{name}'"
+                    + suggest(name, known)
+                    + "; outcomes are summary.csv columns: final.<column> or total.<count column> "
+                    "(see model/outcomes.py)"
+                )
+
+
+def outcome_names(scenario: Scenario) -> list[str]:
+    """``summary.csv`` outcome columns the model writes for ``scenario`` and its policies.
+
+    From the outcome registry (:mod:`model.outcomes`), its families expanded with the
+    scenario's ISPs, rights bodies and warning levels (a policy may change the levels).
+    """
+    base = _bare(scenario)
+    variants = [scenario]
+    for policy in scenario.policies:
+        data = copy.deepcopy(base)
+        for path, value in policy.set.items():
+            apply_override(data, path, value)
+        variants.append(Scenario.model_validate(data))
+    return outcomes.summary_names(outcomes.columns_for(variants))
