@@ -32,7 +32,7 @@ import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
-from model.params import ISPParams
+from model import outcomes
 from model.scenario import ScenarioError, load_scenario
 from model.viz import charts
 from model.viz.controls import MAX_SUBSCRIBERS, ControlSpec, groups, prominent_label
@@ -61,9 +61,9 @@ SCENARIOS = _env_path("CONDUIT_VIZ_SCENARIOS", ROOT / "scenarios")
 SAVE_DIR = _env_path("CONDUIT_VIZ_SAVE_DIR", SCENARIOS / "saved")
 RESULTS = _env_path("CONDUIT_VIZ_RESULTS", Path("results") / "viz")
 CAP = int(os.environ.get("CONDUIT_VIZ_MAX_SUBSCRIBERS", MAX_SUBSCRIBERS))
-MONEY = str((ISPParams.model_fields["price"].json_schema_extra or {}).get("unit", "GBP/month"))
-CURRENCY = MONEY.split("/")[0]
-"""The schema's money unit (model money is in pounds-equivalent; see model/params.py)."""
+CURRENCY = outcomes.lookup("profit.<ISP>").unit.split("/")[0]
+"""The registry's money unit: every scenario's money is in pounds-equivalent (the schema
+has no currency field; see model/params.py), so Norwegian ISPs' profit is in it too."""
 
 CSS = """
 .conduit-chart svg { width: 100%; height: auto; display: block; }
@@ -457,7 +457,8 @@ def FiguresView(bench: Workbench) -> None:
 
 
 def isp_lines(bench: Workbench, name: str) -> list[str]:
-    """An ISP card's lines, all in real accounts and the schema's currency, per week."""
+    """An ISP card's lines: counts at the real population's size, money in the registry's
+    currency, per week; with several runs the median and the range."""
     a = bench.a
     m = a.models[0]
     isp = next(i for i in m.isps if i.name == name)
@@ -469,12 +470,15 @@ def isp_lines(bench: Workbench, name: str) -> list[str]:
     if several and len(started):
         lines.append(f"Started policing in {100 * started[-1]:.0f}% of runs")
     if a.week:
-        fmt = "{:,.0f}"
-        lines.append(f"Customers: {spread(a.finals(f'customers.{name}') * a.scale).text(fmt)}")
-        handled = a.finals(f"notices_handled.{name}") * a.scale
-        lines.append(f"Notices handled this week: {spread(handled).text(fmt)}")
-        profit = a.finals(f"profit.{name}")
-        lines.append(f"Profit: {spread(profit).text(fmt)} {CURRENCY}/week")
+        for column, label in (
+            (f"customers.{name}", "Customers"),
+            (f"notices_handled.{name}", "Notices handled this week"),
+            (f"profit.{name}", "Profit"),
+        ):
+            # the registry says which columns are at model scale: all shown at real scale
+            value = a.finals(column) * outcomes.real_factor(column, a.scale)
+            unit = f" {CURRENCY}/week" if column.startswith("profit.") else ""
+            lines.append(f"{label}: {spread(value).text('{:,.0f}')}{unit}")
     return lines
 
 

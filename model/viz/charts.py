@@ -15,19 +15,21 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from model import style
+from model import outcomes, style
 from model.params import STAGES
 from model.viz.ensemble import Arm, Band, differences, spread
 from model.viz.svg import BarGroup, Interval, Series, interval_rows, line_chart, range_bars
 
-FUNNEL = (
-    ("notices_sent", "Notices sent"),
-    ("notices_handled", "Handled by ISPs"),
-    ("sanction_cases", "Sanction cases"),
-    ("sanctions", "Sanctions"),
-    ("wrongful_sanctions", "Wrongful sanctions"),
-)
-"""Enforcement funnel stages: outcome column, label."""
+FUNNEL = ("notices_sent", "notices_handled", "sanction_cases", "sanctions", "wrongful_sanctions")
+"""Enforcement funnel stages (outcome columns; titles and units from the registry)."""
+
+
+def outcome(column: str) -> outcomes.Outcome:
+    """The registry's entry of a recorded column (titles, units, display factors)."""
+    found = outcomes.lookup(column)
+    assert found is not None, f"{column} is not in model/outcomes.py"
+    return found
+
 
 STAGE_COLOURS = {"none": "#ffffff", "consultation": "#ffe08a", "bill": "#ffb347", "law": "#e0625a"}
 STANCE_LETTERS = {"refuse": "R", "forward": "F", "graduated": "G", "disconnect": "D"}
@@ -89,11 +91,12 @@ def _who(a: Arm, b: Arm | None) -> str:
 def infringing(a: Arm, b: Arm | None, start: str | None) -> Chart:
     colours = arm_colours()
     x_label, fmt = date_axis(start, a.week)
+    o = outcome("infringing_share")
     lines = [
-        _line(arm, arm.band("infringing_share", 100.0), arm.label, colours[arm.label], None)
+        _line(arm, arm.band(o.name, o.factor), arm.label, colours[arm.label], None)
         for arm in _arms(a, b)
     ]
-    svg = line_chart("Infringing share", lines, "% of subscribers", x_label, x_format=fmt)
+    svg = line_chart(o.title, lines, o.axis, x_label, x_format=fmt)
     return Chart(
         "infringing",
         svg,
@@ -105,14 +108,14 @@ def alternatives(a: Arm, b: Arm | None, start: str | None) -> Chart:
     colours = arm_colours()
     x_label, fmt = date_axis(start, a.week)
     lines = []
+    legal, vpn = outcome("legal_share"), outcome("vpn_share")
     for arm in _arms(a, b):
         colour = colours[arm.label]
         tag = f" ({arm.label})" if b is not None else ""
-        lines.append(
-            _line(arm, arm.band("legal_share", 100.0), f"Legal service{tag}", colour, None)
-        )
-        lines.append(_line(arm, arm.band("vpn_share", 100.0), f"VPN{tag}", colour, "2,3"))
-    svg = line_chart("Legal service and VPN", lines, "% of subscribers", x_label, x_format=fmt)
+        for o, dash in ((legal, None), (vpn, "2,3")):
+            lines.append(_line(arm, arm.band(o.name, o.factor), f"{o.title}{tag}", colour, dash))
+    title = f"{legal.title} and {vpn.title}"
+    svg = line_chart(title, lines, "% of subscribers", x_label, x_format=fmt)
     return Chart(
         "alternatives",
         svg,
@@ -123,6 +126,7 @@ def alternatives(a: Arm, b: Arm | None, start: str | None) -> Chart:
 def market(a: Arm, b: Arm | None, start: str | None) -> Chart:
     isp_colours = style.colours(a.isps)
     x_label, fmt = date_axis(start, a.week)
+    share = outcome(f"market_share.{a.isps[0]}")
     lines = []
     for arm in _arms(a, b):
         changes = arm.stance_changes(0)
@@ -131,14 +135,14 @@ def market(a: Arm, b: Arm | None, start: str | None) -> Chart:
             lines.append(
                 _line(
                     arm,
-                    arm.band(f"market_share.{name}", 100.0),
+                    arm.band(f"market_share.{name}", share.factor),
                     name,
                     isp_colours[name],
                     DASH[arm.label],
                     markers=marks,
                 )
             )
-    svg = line_chart("ISP market shares", lines, "% of subscribers", x_label, x_format=fmt)
+    svg = line_chart(f"{share.title} by ISP", lines, share.axis, x_label, x_format=fmt)
     run = "run 1" + (" of A and of B" if b is not None else "")
     return Chart(
         "market",
@@ -152,7 +156,7 @@ def funnel(a: Arm, b: Arm | None) -> Chart:
     colours = arm_colours()
     groups = []
     for arm in _arms(a, b):
-        spreads = [spread(arm.totals(c)) for c, _ in FUNNEL]
+        spreads = [spread(arm.totals(c)) for c in FUNNEL]
         several = arm.runs > 1
         groups.append(
             BarGroup(
@@ -163,8 +167,11 @@ def funnel(a: Arm, b: Arm | None) -> Chart:
                 [s.high for s in spreads] if several else None,
             )
         )
-    unit = "accounts so far (real population)" if a.scale != 1 else "simulated accounts so far"
-    svg = range_bars("Enforcement funnel so far", [label for _, label in FUNNEL], groups, unit)
+    units = dict.fromkeys(outcome(c).unit.split(" (")[0] for c in FUNNEL)
+    where = "real population" if a.scale != 1 else "as simulated"
+    unit = f"{' or '.join(units)} so far ({where})"
+    titles = [outcome(c).title for c in FUNNEL]
+    svg = range_bars("Enforcement funnel so far", titles, groups, unit)
     ranges = ", lines: lowest to highest run" if a.runs > 1 else ""
     return Chart(
         "funnel",
@@ -179,10 +186,11 @@ def legislation(
 ) -> Chart:
     colours = arm_colours()
     x_label, fmt = date_axis(start, a.week)
+    pressure_outcome = outcome("legislative_pressure")
     lines = [
         _line(
             arm,
-            arm.band("legislative_pressure"),
+            arm.band(pressure_outcome.name),
             f"pressure ({arm.label})" if b else "pressure",
             colours[arm.label],
             DASH[arm.label],
@@ -210,9 +218,9 @@ def legislation(
     pressure = a.values("legislative_pressure")
     top = max(bill * 1.1, float(pressure.max()) * 1.1 if pressure.size else 0.0)
     svg = line_chart(
-        "Legislative pressure",
+        pressure_outcome.title,
         lines,
-        "pressure [index]",
+        pressure_outcome.axis,
         x_label,
         y_max=top,
         bands=stages,
@@ -231,13 +239,12 @@ def timing(a: Arm, b: Arm | None, start: str | None) -> Chart:
     """Share of runs with the law in force, and in which each ISP has started policing."""
     isp_colours = style.colours(a.isps)
     x_label, fmt = date_axis(start, a.week)
+    law = outcome("law_in_force").title.lower()
     lines = []
     for arm in _arms(a, b):
         weeks = arm.weeks().tolist()
         dash = DASH[arm.label]
-        lines.append(
-            Series("law in force", weeks, (100 * arm.law_share()).tolist(), "#000000", dash)
-        )
+        lines.append(Series(law, weeks, (100 * arm.law_share()).tolist(), "#000000", dash))
         for name, share in arm.policing_share().items():
             lines.append(
                 Series(f"{name} policing", weeks, (100 * share).tolist(), isp_colours[name], dash)

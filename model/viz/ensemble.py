@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import policies
+from model import outcomes, policies
 from model.policy_model import PolicyModel
 from model.scenario import Scenario
 
@@ -143,8 +143,9 @@ class Arm:
         return bands(factor * self.values(column))
 
     def totals(self, column: str) -> np.ndarray:
-        """Per run: the column summed over the weeks so far, in real accounts."""
-        return self.scale * self.values(column).sum(axis=1)
+        """Per run: the column summed over the weeks so far, at the real population's
+        size where the registry records it at model scale."""
+        return outcomes.real_factor(column, self.scale) * self.values(column).sum(axis=1)
 
     def finals(self, column: str) -> np.ndarray:
         """Per run: the column's value in the latest week."""
@@ -217,28 +218,51 @@ def spread(values: np.ndarray) -> Spread:
 
 @dataclass(frozen=True)
 class KeyOutcome:
-    """An outcome of the difference panel: how it is measured per run, its unit."""
+    """An outcome of the difference panel, from the outcome registry: a summary column
+    (``final.<column>``, the latest week; ``total.<column>``, summed so far)."""
 
-    column: str
-    title: str
-    unit: str
-    how: str  # "final" (value in the latest week) or "total" (sum, real accounts)
-    factor: float = 1.0  # display factor for "final" values (100: fraction -> %)
+    summary: str
+
+    @property
+    def how(self) -> str:
+        return self.summary.split(".", 1)[0]
+
+    @property
+    def column(self) -> str:
+        return self.summary.split(".", 1)[1]
+
+    @property
+    def outcome(self) -> outcomes.Outcome:
+        found = outcomes.lookup(self.column)
+        assert found is not None, self.column
+        return found
+
+    @property
+    def title(self) -> str:
+        return self.outcome.title
+
+    @property
+    def unit(self) -> str:
+        """The displayed unit: the registry's axis; counts at the real population's size."""
+        o = self.outcome
+        if self.how == "total" and o.scaled:
+            return real_unit(o.unit)
+        return o.axis
 
     def per_run(self, arm: Arm) -> np.ndarray:
         if self.how == "total":
             return arm.totals(self.column)
-        return self.factor * arm.finals(self.column)
+        return self.outcome.factor * arm.finals(self.column)
 
 
-KEY_OUTCOMES = (
-    KeyOutcome("infringing_share", "Infringing share", "% of subscribers", "final", 100.0),
-    KeyOutcome("legal_share", "Legal-service share", "% of subscribers", "final", 100.0),
-    KeyOutcome("notices_sent", "Notices sent", "accounts", "total"),
-    KeyOutcome("sanctions", "Sanctions", "accounts", "total"),
-    KeyOutcome("wrongful_sanctions", "Wrongful sanctions", "accounts", "total"),
-)
-"""Outcomes compared between A and B (B minus A, paired by replicate)."""
+def real_unit(unit: str) -> str:
+    """A model-scale count's unit at the real population's size."""
+    return unit.replace("(model scale)", "(real population)")
+
+
+KEY_OUTCOMES = tuple(KeyOutcome(name) for name in ("total.notices_sent", *outcomes.HEADLINE))
+"""Outcomes compared between A and B (B minus A, paired by replicate): the registry's
+headline outcomes, after the notices sent."""
 
 
 def differences(a: Arm, b: Arm, level: float = policies.LEVEL) -> pd.DataFrame:
