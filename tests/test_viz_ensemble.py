@@ -155,3 +155,16 @@ def test_arm_rejects_a_bad_run_count():
     settings = Settings(UK, max_subscribers=SMALL)
     with pytest.raises(ValueError, match=r"runs must be 1\.\.32"):
         Arm("A", settings.scenario(), 33)
+
+
+def test_legends_list_each_label_once_and_axes_carry_units():
+    from model.viz.svg import Series, line_chart
+
+    svg = line_chart(
+        "t",
+        [Series("BT", [0, 1], [1, 2], dash="6,3"), Series("BT", [0, 1], [2, 3])],
+        "% of subscribers",
+        bands=[(0, 1, "#fff", "stage: law"), (1, 2, "#fff", "stage: law")],
+    )
+    assert svg.count(">BT<") == 1 and svg.count(">stage: law<") == 1
+    assert ">% of subscribers<" in svg and ">week<" in svg
