@@ -10,7 +10,9 @@ Two measurements per configuration (8 runs of A; 8 runs of A and 8 of B):
 
 - *server*: one :meth:`Workbench.step` plus everything the page computes for a redraw
   (the six or seven SVG charts with their bands, the current figures, the ISP cards, the
-  B-minus-A panel), in this process, median over ``--steps`` weeks;
+  B-minus-A panel), in this process, median over ``--steps`` weeks, at the start of the
+  run and again after ``--late`` weeks (the charts grow with the weeks; their size in kB
+  is printed too);
 - *click to redraw*: ``conduit viz`` in a subprocess driven by Debian's Chromium
   (Playwright): the time from clicking Step to the page showing the next week's
   figures, median over ``--steps`` clicks. This is what the user waits for.
@@ -44,8 +46,9 @@ VARIANT = "isps.BT.stance: graduated"
 CHROMIUM = "/usr/bin/chromium"
 
 
-def server_side(compare: bool, steps: int) -> dict[str, float]:
-    """Median seconds of one step, and of one step plus the redraw's computations."""
+def server_side(compare: bool, steps: int, after: int = 0) -> dict[str, float]:
+    """Median seconds of one step, and of one step plus the redraw's computations, over
+    ``steps`` weeks after ``after`` unmeasured weeks (charts grow with the weeks)."""
     from model.viz import app
     from model.viz.settings import Options, Settings
     from model.viz.workbench import Workbench
@@ -54,12 +57,15 @@ def server_side(compare: bool, steps: int) -> dict[str, float]:
     settings.options = Options(ensemble=True, runs=RUNS, compare=compare, variant=VARIANT)
     bench = Workbench(settings)
     assert bench.per_run == SUBSCRIBERS, bench.per_run
+    for _ in range(after):
+        bench.step()
     step_s, total_s = [], []
+    svg_bytes = 0
     for _ in range(steps):
         t0 = time.perf_counter()
         bench.step()
         t1 = time.perf_counter()
-        app.chart_list(bench)
+        svg_bytes = sum(len(c.svg) for c in app.chart_list(bench))
         app.current_figures(bench)
         for name in bench.a.isps:
             app.isp_lines(bench, name)
@@ -67,7 +73,12 @@ def server_side(compare: bool, steps: int) -> dict[str, float]:
         t2 = time.perf_counter()
         step_s.append(t1 - t0)
         total_s.append(t2 - t0)
-    return {"step_s": statistics.median(step_s), "step_and_redraw_s": statistics.median(total_s)}
+    suffix = f"_at_week_{after}" if after else ""
+    return {
+        f"step_s{suffix}": statistics.median(step_s),
+        f"step_and_redraw_s{suffix}": statistics.median(total_s),
+        f"chart_kb{suffix}": svg_bytes / 1024,
+    }
 
 
 def _free_port() -> int:
@@ -76,8 +87,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def click_to_redraw(compare: bool, steps: int) -> float:
-    """Median seconds from clicking Step to the next week shown, in Chromium."""
+def click_to_redraw(compare: bool, steps: int, late: int = 0) -> dict[str, float]:
+    """Median seconds from clicking Step to the next week shown, in Chromium: from week 0,
+    and (``late`` > 0) again after playing to week ``late``."""
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -114,24 +126,45 @@ def click_to_redraw(compare: bool, steps: int) -> float:
                 expect = "Runs: 8 (A) + B"
             page.get_by_role("button", name="Reset").click()
             page.locator(".conduit-figure", has_text=expect).wait_for()
-            step = page.get_by_role("button", name="Step")
-            times = []
-            for week in range(1, steps + 1):
-                t0 = time.perf_counter()
-                step.click()
-                page.locator(".conduit-figure", has_text=f"Week: {week}").wait_for()
-                times.append(time.perf_counter() - t0)
+            out = {"click_to_redraw_s": _clicks(page, 0, steps)}
+            if late:
+                page.get_by_role("button", name="▶").click()
+                page.locator(".conduit-figure", has_text=f"Week: {late}").wait_for(timeout=600_000)
+                page.get_by_role("button", name="❚❚").click()
+                page.get_by_role("button", name="Step").wait_for()
+                time.sleep(1.0)  # the last played week settles
+                week = int(
+                    page.locator(".conduit-figure", has_text="Week:").first.inner_text().split()[-1]
+                )
+                out[f"click_to_redraw_s_at_week_{late}"] = _clicks(page, week, steps)
             browser.close()
-        return statistics.median(times)
+        return out
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def _clicks(page, week: int, steps: int) -> float:
+    step = page.get_by_role("button", name="Step")
+    times = []
+    for n in range(week + 1, week + steps + 1):
+        t0 = time.perf_counter()
+        step.click()
+        page.locator(".conduit-figure", has_text=f"Week: {n}").wait_for()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=12, help="weeks measured (median)")
     parser.add_argument("--no-browser", action="store_true", help="server side only")
+    parser.add_argument(
+        "--late", type=int, default=200, help="also measure server side after this many weeks"
+    )
+    parser.add_argument(
+        "--late-browser", type=int, default=100, help="also click after playing to this week"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     out: dict[str, object] = {
@@ -141,8 +174,9 @@ def main() -> None:
     }
     for label, compare in (("ensemble-8", False), ("ab-8", True)):
         figures = server_side(compare, args.steps)
+        figures.update(server_side(compare, args.steps, after=args.late))
         if not args.no_browser:
-            figures["click_to_redraw_s"] = click_to_redraw(compare, args.steps)
+            figures.update(click_to_redraw(compare, args.steps, args.late_browser))
         out[label] = figures
         shown = ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
         print(f"{label}: {shown}", flush=True)

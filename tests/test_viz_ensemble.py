@@ -168,3 +168,12 @@ def test_legends_list_each_label_once_and_axes_carry_units():
     )
     assert svg.count(">BT<") == 1 and svg.count(">stage: law<") == 1
     assert ">% of subscribers<" in svg and ">week<" in svg
+
+
+def test_long_runs_are_thinned_to_the_plot_width():
+    from model.viz.svg import MAX_POINTS, thinned
+
+    assert thinned(10) == list(range(10))
+    keep = thinned(260)
+    assert keep[0] == 0 and keep[-1] == 259 and len(keep) <= MAX_POINTS + 1
+    assert len(set(np.diff(keep[:-1]))) == 1  # evenly spaced

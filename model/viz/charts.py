@@ -64,9 +64,11 @@ def date_axis(start_date: str | None, weeks: int = 0) -> tuple[str, Callable[[fl
     return f"date (week 0 = {start.isoformat()})", fmt
 
 
-def _line(arm: Arm, band: Band, label: str, colour: str, dash: str | None, **kw) -> Series:
+def _line(
+    arm: Arm, band: Band, label: str, colour: str, dash: str | None, bands: bool = True, **kw
+) -> Series:
     x = band.weeks.tolist()
-    several = arm.runs > 1
+    several = arm.runs > 1 and bands
     return Series(
         label,
         x,
@@ -139,15 +141,17 @@ def market(a: Arm, b: Arm | None, start: str | None) -> Chart:
                     name,
                     isp_colours[name],
                     DASH[arm.label],
+                    bands=b is None,  # 14 banded lines in A/B would hide each other
                     markers=marks,
                 )
             )
     svg = line_chart(f"{share.title} by ISP", lines, share.axis, x_label, x_format=fmt)
     run = "run 1" + (" of A and of B" if b is not None else "")
+    what = "medians, A solid, B dashed" if b is not None else _who(a, b)
     return Chart(
         "market",
         svg,
-        f"Each ISP's share of subscribers; letters mark {run}'s stance changes "
+        f"Each ISP's share of subscribers ({what}); letters mark {run}'s stance changes "
         "(R refuse, F forward, G graduated, D disconnect).",
     )
 

@@ -68,6 +68,20 @@ def _frame(title: str, body: list[str]) -> str:
     )
 
 
+MAX_POINTS = 100
+"""Points drawn per line or band edge: more than the plot's width in pixels would only
+enlarge the page sent on each step (260 weeks x 14 lines x 3 edges)."""
+
+
+def thinned(n: int, limit: int = MAX_POINTS) -> list[int]:
+    """Indices of at most about ``limit`` evenly spaced points of ``n``, the last kept."""
+    if n <= limit:
+        return list(range(n))
+    stride = math.ceil(n / limit)
+    keep = list(range(0, n, stride))
+    return keep if keep[-1] == n - 1 else [*keep, n - 1]
+
+
 def line_chart(
     title: str,
     series: Sequence[Series],
@@ -142,10 +156,9 @@ def line_chart(
             if band is None or not len(s.x):
                 continue
             low, high = band
-            edge = [f"{px(x):.1f},{clip(y):.1f}" for x, y in zip(s.x, high, strict=True)]
-            edge += [
-                f"{px(x):.1f},{clip(y):.1f}" for x, y in zip(s.x[::-1], low[::-1], strict=True)
-            ]
+            keep = thinned(len(s.x))
+            edge = [f"{px(s.x[i]):.1f},{clip(high[i]):.1f}" for i in keep]
+            edge += [f"{px(s.x[i]):.1f},{clip(low[i]):.1f}" for i in reversed(keep)]
             body.append(
                 f'<polygon class="band" points="{" ".join(edge)}" fill="{colour}" '
                 f'opacity="{opacity}" stroke="none"/>'
@@ -156,9 +169,9 @@ def line_chart(
         colour = s.color or PALETTE[i % len(PALETTE)]
         dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
         points = " ".join(
-            f"{px(x):.1f},{py(min(max(y, y0), y1)):.1f}"
-            for x, y in zip(s.x, s.y, strict=True)
-            if not math.isnan(y)
+            f"{px(s.x[i]):.1f},{clip(s.y[i]):.1f}"
+            for i in thinned(len(s.x))
+            if not math.isnan(s.y[i])
         )
         body.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
