@@ -15,7 +15,9 @@ Two measurements per configuration (8 runs of A; 8 runs of A and 8 of B):
   is printed too);
 - *click to redraw*: ``conduit viz`` in a subprocess driven by Debian's Chromium
   (Playwright): the time from clicking Step to the page showing the next week's
-  figures, median over ``--steps`` clicks. This is what the user waits for.
+  figures, median over ``--steps`` clicks, from week 0 and after playing to week
+  ``--late-browser``. This is what the user waits for. For context, the round trip of a
+  small change (a switch that shows one slider) on the same page is measured too.
 
 Targets (issue 15): 8 runs under 0.5 s, A/B x 8 under 1 s, click to redraw, on a 2-core
 machine. Figures go to benchmarks/README.md.
@@ -115,8 +117,17 @@ def click_to_redraw(compare: bool, steps: int, late: int = 0) -> dict[str, float
             page.set_default_timeout(60_000)
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_text("Current figures").wait_for()
-            page.get_by_label("Ensemble: several seeded runs").check(force=True)
-            page.get_by_text("Runs: 8", exact=True).wait_for()
+            switch = page.get_by_label("Ensemble: several seeded runs")
+            runs = page.get_by_text("Runs: 8", exact=True)
+            toggles = []
+            for _ in range(3):  # the page's round trip for a small change, for context
+                for state, action in (("visible", switch.check), ("detached", switch.uncheck)):
+                    t0 = time.perf_counter()
+                    action(force=True)
+                    runs.wait_for(state=state)
+                    toggles.append(time.perf_counter() - t0)
+            switch.check(force=True)
+            runs.wait_for()
             expect = "Runs: 8"
             if compare:
                 page.get_by_label("Compare with policy B").check(force=True)
@@ -126,7 +137,10 @@ def click_to_redraw(compare: bool, steps: int, late: int = 0) -> dict[str, float
                 expect = "Runs: 8 (A) + B"
             page.get_by_role("button", name="Reset").click()
             page.locator(".conduit-figure", has_text=expect).wait_for()
-            out = {"click_to_redraw_s": _clicks(page, 0, steps)}
+            out = {
+                "small_change_roundtrip_s": statistics.median(toggles),
+                "click_to_redraw_s": _clicks(page, 0, steps),
+            }
             if late:
                 page.get_by_role("button", name="▶").click()
                 page.locator(".conduit-figure", has_text=f"Week: {late}").wait_for(timeout=600_000)
