@@ -177,3 +177,18 @@ def test_long_runs_are_thinned_to_the_plot_width():
     keep = thinned(260)
     assert keep[0] == 0 and keep[-1] == 259 and len(keep) <= MAX_POINTS + 1
     assert len(set(np.diff(keep[:-1]))) == 1  # evenly spaced
+
+
+def test_the_picker_lists_only_scenarios_and_says_why_others_are_left_out(tmp_path):
+    from model.viz import app
+
+    files, skipped = app.scenario_files(ROOT / "scenarios", UK)
+    assert "validation/targets.yaml" not in files
+    assert "uk-2008-bpi-vs-talktalk.yaml" in files and "counterfactuals/uk-all-comply.yaml" in files
+    assert "validation/targets.yaml" in skipped
+    assert str(ROOT) not in skipped["validation/targets.yaml"]  # no server paths
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: broken\nisps: 3\n")
+    message = app._settings(broken)
+    assert isinstance(message, str) and "broken.yaml" in message
+    assert str(tmp_path) not in message

@@ -566,12 +566,36 @@ def Page():
     Session(file, chosen, files, skipped).key(f"session-{file}")
 
 
+def _settings(file: Path) -> Settings | str:
+    """The session's settings, or the file's load error (without server paths)."""
+    try:
+        return Settings(file, CAP)
+    except (ScenarioError, OSError) as exc:
+        return public_message(exc)
+
+
 @solara.component
 def Session(
     file: Path, chosen: solara.Reactive[str], files: dict[str, Path], skipped: dict[str, str]
 ):
     """One scenario in one browser session: its settings, its workbench, the page."""
-    settings = solara.use_memo(lambda: Settings(file, CAP), [])
+    loaded = solara.use_memo(lambda: _settings(file), [])
+    if isinstance(loaded, str):  # the file changed since it was listed: say so in-page
+        with solara.Card("Scenario"):
+            solara.Select("Scenario", values=list(files), value=chosen)
+            solara.Error(f"{file.name} does not load: {loaded}", classes=["conduit-load-error"])
+        return
+    Workspace(loaded, chosen, files, skipped)
+
+
+@solara.component
+def Workspace(
+    settings: Settings,
+    chosen: solara.Reactive[str],
+    files: dict[str, Path],
+    skipped: dict[str, str],
+):
+    """The page of one loaded scenario: controls, Mesa's controller, the dashboard."""
     first = solara.use_memo(lambda: Workbench(settings=settings), [])
     model = solara.use_reactive(first)
     parameters = solara.use_reactive({"settings": settings})

@@ -7,9 +7,10 @@ rule (docs/results-layout.md), so the visualiser's runs are the runs ``conduit r
 ``compare-policies`` would make, and policy A and policy B of one replicate draw the
 same random numbers (common random numbers): they differ only by the policy's effect.
 
-One process, runs one after another, was measured against a worker pool
-(benchmarks/bench_viz.py): a 20,000-subscriber week costs a few milliseconds, so
-shipping the state of 8 runs to workers and back would cost more than it saves.
+The runs step one after another in the server's process: a week of 16 runs of 20,000
+subscribers (A/B x 8) costs 0.03-0.07 s here (benchmarks/bench_viz.py), a small part of
+the page's round trip, so a worker pool (which would have to ship every run's state or
+keep long-lived workers per browser session) was not built.
 
 The arm keeps each numeric outcome as a (runs x weeks) array, grown a week at a time,
 and the ISPs' regimes (policing or not) the same way; the charts read summaries of
