@@ -98,7 +98,9 @@ def infringing(a: Arm, b: Arm | None, start: str | None) -> Chart:
         _line(arm, arm.band(o.name, o.factor), arm.label, colours[arm.label], None)
         for arm in _arms(a, b)
     ]
-    svg = line_chart(o.title, lines, o.axis, x_label, x_format=fmt)
+    lows = [min(s.outer[0] if s.outer else s.y, default=0.0) for s in lines]
+    floor = 0.8 * min(lows, default=0.0)  # the spread across runs stays visible
+    svg = line_chart(o.title, lines, o.axis, x_label, y_min=floor, x_format=fmt)
     return Chart(
         "infringing",
         svg,
@@ -277,5 +279,5 @@ def difference(a: Arm, b: Arm) -> Chart:
         "difference",
         svg,
         f"Mean difference B minus A over {a.runs} paired runs (same seeds), with its 95 % "
-        "paired interval; shares in the latest week, counts so far.",
+        "paired interval: shares in % in the latest week, counts so far (real population).",
     )

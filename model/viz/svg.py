@@ -114,7 +114,7 @@ def line_chart(
     if top - y_min < 1e-9:
         top = y_min + 1.0  # all values at the floor: a unit-high axis, not 1e-9
     yticks = nice_ticks(y_min, top)
-    y0, y1 = y_min, max(yticks[-1], top)
+    y0, y1 = min(y_min, yticks[0]), max(yticks[-1], top)
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def px(x: float) -> float:
@@ -243,7 +243,7 @@ class BarGroup:
 def range_bars(title: str, labels: Sequence[str], groups: Sequence[BarGroup], unit: str) -> str:
     """Horizontal bars (one per group and label) with whiskers for their ranges."""
     left, gap = 130, 8
-    pw = WIDTH - left - 90
+    pw = WIDTH - left - 120
     bar_h = max(6.0, (HEIGHT - TOP - BOTTOM - gap * len(labels)) / len(labels) / len(groups))
     top = max([1.0, *(v for g in groups for v in (g.high or g.values))])
     body = []
@@ -256,7 +256,7 @@ def range_bars(title: str, labels: Sequence[str], groups: Sequence[BarGroup], un
         for j, g in enumerate(groups):
             y = y0 + j * bar_h
             w = g.values[i] / top * pw
-            text = f"{g.values[i]:,.0f}"
+            text = _short(g.values[i])
             body.append(
                 f'<rect x="{left}" y="{y:.1f}" width="{max(w, 0.5):.1f}" height="{bar_h - 1:.1f}" '
                 f'fill="{g.color}" opacity="0.8"><title>{escape(g.label)}</title></rect>'
@@ -269,7 +269,7 @@ def range_bars(title: str, labels: Sequence[str], groups: Sequence[BarGroup], un
                     f'<line class="range" x1="{left + lo:.1f}" x2="{left + hi:.1f}" '
                     f'y1="{mid:.1f}" y2="{mid:.1f}" stroke="#222" stroke-width="1.5"/>'
                 )
-                text += f" ({_fmt(g.low[i])} to {_fmt(g.high[i])})"
+                text += f" ({_short(g.low[i])}-{_short(g.high[i])})"
                 end = max(w, hi)
             body.append(
                 f'<text x="{left + end + 4:.1f}" y="{y + bar_h / 2 + 3:.1f}" '
@@ -303,7 +303,7 @@ class Interval:
 def interval_rows(title: str, rows: Sequence[Interval], color: str) -> str:
     """One row per outcome: the difference (dot) and its interval (bar) around a zero
     line; each row on its own symmetric scale (outcomes have different units)."""
-    left, right = 150, 120
+    left, right = 120, 150
     pw = WIDTH - left - right
     row_h = (HEIGHT - TOP - BOTTOM) / max(len(rows), 1)
     mid = left + pw / 2
@@ -327,11 +327,12 @@ def interval_rows(title: str, rows: Sequence[Interval], color: str) -> str:
                 f'<line class="interval" x1="{px(r.low):.1f}" x2="{px(r.high):.1f}" '
                 f'y1="{y:.1f}" y2="{y:.1f}" stroke="{color}" stroke-width="4" opacity="0.5"/>'
             )
-        span = "" if math.isnan(r.low) else f" [{_fmt(r.low)}, {_fmt(r.high)}]"
+        span = "" if math.isnan(r.low) else f" [{_short(r.low)}, {_short(r.high)}]"
         body.append(
-            f'<circle cx="{px(r.mean):.1f}" cy="{y:.1f}" r="4" fill="{color}"/>'
+            f'<circle cx="{px(r.mean):.1f}" cy="{y:.1f}" r="4" fill="{color}">'
+            f"<title>{escape(r.label)}: {escape(r.unit)}</title></circle>"
             f'<text x="{left + pw + 6}" y="{y + 4:.1f}" font-size="10">'
-            f"{_signed(r.mean)}{span} {escape(r.unit)}</text>"
+            f"{_signed(r.mean)}{span}</text>"
         )
     body.append(
         f'<text x="{mid}" y="{HEIGHT - 4}" text-anchor="middle">'
@@ -340,5 +341,14 @@ def interval_rows(title: str, rows: Sequence[Interval], color: str) -> str:
     return _frame(title, body)
 
 
+def _short(value: float) -> str:
+    """3 significant digits (k, M for thousands, millions)."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
+
+
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + _fmt(value)
+    return ("+" if value > 0 else "") + _short(value)
