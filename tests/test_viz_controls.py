@@ -10,7 +10,13 @@ import yaml
 from model.params import STANCES, ISPParams, RightsBodyParams
 from model.scenario import ScenarioError, load_scenario
 from model.viz.controls import build_controls, groups, nice_step, prominent_label
-from model.viz.settings import FileExists, Settings, normalise_shares, variant_scenario
+from model.viz.settings import (
+    FileExists,
+    Settings,
+    changes_from_file,
+    normalise_shares,
+    variant_scenario,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 UK = ROOT / "scenarios" / "uk-2008-bpi-vs-talktalk.yaml"
@@ -256,3 +262,19 @@ def test_policy_b_errors_are_located_at_the_editor_line(text, message):
         variant_scenario(Settings(UK, max_subscribers=20_000), text)
     assert str(err.value).startswith(message) or message == "no changes", str(err.value)
     assert message in str(err.value)
+
+
+def test_policy_b_can_start_from_another_scenario_file(tmp_path):
+    settings = Settings(UK, max_subscribers=20_000)
+    text = changes_from_file(
+        settings, ROOT / "scenarios" / "counterfactuals" / "uk-law-due-process.yaml"
+    )
+    assert "regulator.due_process: true" in text.splitlines()
+    assert "population.subscribers" not in text  # the visualiser's cap decides
+    scenario, changes = variant_scenario(settings, text)
+    assert scenario.regulator.due_process and changes["regulator.due_process"] is True
+    # a saved pair (policies, replicates) is still the same world
+    pair = settings.save("pair", folder=tmp_path, runs=4, variant={"isps.BT.stance": "forward"})
+    assert changes_from_file(settings, pair) == ""
+    with pytest.raises(ScenarioError, match="other agents"):
+        changes_from_file(settings, NORWAY)

@@ -192,3 +192,26 @@ def test_the_picker_lists_only_scenarios_and_says_why_others_are_left_out(tmp_pa
     message = app._settings(broken)
     assert isinstance(message, str) and "broken.yaml" in message
     assert str(tmp_path) not in message
+
+
+def test_a_finished_run_says_so_on_the_page():
+    import ipyvuetify
+    import solara
+
+    from model.viz import app
+
+    w = bench(1, weeks=0)
+    w.run_weeks = 1
+
+    @solara.component
+    def View():
+        app.FiguresView(w)
+
+    def alerts(rendered) -> str:
+        return " ".join(str(a.children) for a in rendered.find(ipyvuetify.Alert).widgets)
+
+    _, running = solara.render(View(), handle_error=False)
+    assert "Finished" not in alerts(running)
+    w.step()
+    _, finished = solara.render(View(), handle_error=False)
+    assert "Finished: all 1 weeks simulated" in alerts(finished)

@@ -344,8 +344,8 @@ def changes_from_file(settings: Settings, file: str | Path) -> str:
         ScenarioError: the file does not load, or its agents differ from the base's
             (B must be the same world with other settings).
     """
-    other = _flat_values(load_scenario(file))
-    base = _flat_values(settings.base)
+    other = _world(_flat_values(load_scenario(file)))
+    base = _world(_flat_values(settings.base))
     missing = sorted(set(base) ^ set(other))
     if missing:
         raise ScenarioError(
@@ -373,3 +373,11 @@ def _strip_origin(exc: ScenarioError) -> str:
 def _yaml_value(value: Any) -> str:
     """A value as YAML on one line (``0.01``, ``graduated``, ``true``, ``null``)."""
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+WORLD_SECTIONS = ("population", "salience", "isps", "associations", "rights_bodies", "regulator")
+"""Sections that describe the world (the agents); the rest says how it is run."""
+
+
+def _world(values: dict[str, Any]) -> dict[str, Any]:
+    return {p: v for p, v in values.items() if p.split(".")[0] in WORLD_SECTIONS}
