@@ -60,11 +60,20 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("viz")
     port = free_port()
     save_dir, results = tmp / "saved", tmp / "results"
-    env = {**os.environ, "CONDUIT_VIZ_RESULTS": str(results)}
     proc = subprocess.Popen(
-        [CONDUIT, "viz", "--port", str(port), "--max-subscribers", "20000", "--save-dir", save_dir],
+        [
+            CONDUIT,
+            "viz",
+            "--port",
+            str(port),
+            "--max-subscribers",
+            "20000",
+            "--save-dir",
+            save_dir,
+            "--results-dir",
+            results,
+        ],
         cwd=ROOT,
-        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,

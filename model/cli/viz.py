@@ -24,13 +24,23 @@ def viz(
     save_dir: Annotated[
         Path | None, typer.Option(help="Where 'Save as scenario' writes (scenarios/saved).")
     ] = None,
+    results_dir: Annotated[
+        Path | None, typer.Option(help="Where 'Download results' writes (results/viz).")
+    ] = None,
 ) -> None:
-    """Explore a scenario in the browser (Mesa SolaraViz): sliders, step, play, save."""
+    """Explore a scenario in the browser: ensembles, policy A/B, step, play, save, export."""
     from model.viz.app import DEFAULT_SCENARIO
     from model.viz.server import serve
 
     try:
-        code = serve(file or DEFAULT_SCENARIO, host, port, max_subscribers, save_dir=save_dir)
+        code = serve(
+            file or DEFAULT_SCENARIO,
+            host,
+            port,
+            max_subscribers,
+            save_dir=save_dir,
+            results_dir=results_dir,
+        )
     except ScenarioError as exc:
         fail(exc)
     raise typer.Exit(code)
