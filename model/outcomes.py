@@ -271,6 +271,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         goal="minimise",
         of="sanctions",
     ),
+    _count(
+        "wrongful_sanction_cases",
+        "Wrongful sanction cases",
+        "sanction cases of misattributed subscribers, before any review",
+        goal="minimise",
+        of="sanction_cases",
+    ),
     _count("cases_reviewed", "Cases reviewed", "sanction cases reviewed under due process"),
     _count("cases_overturned", "Cases overturned", "reviewed cases overturned on appeal"),
     Outcome(

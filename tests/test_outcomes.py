@@ -70,6 +70,7 @@ def test_summed_columns_are_the_event_counts():
         "sanction_cases",
         "sanctions",
         "wrongful_sanctions",
+        "wrongful_sanction_cases",
         "cases_reviewed",
         "cases_overturned",
         "lawsuits",
