@@ -193,7 +193,7 @@ def test_visualiser_in_chromium(server, browser):
         assert help_text in detection.inner_text()  # the schema's description
         assert "capped at 20,000" in page.get_by_text("Subscribers [accounts").inner_text()
         assert (
-            "Starting stance (reviewed every 13 weeks"
+            "Starting stance (reviewed on average every 13 weeks"
             in page.locator(".conduit-control-isps-BT-stance").inner_text()
         )
         for text in ("Key parameters", "All parameters", "Regulator", "ISP TalkTalk"):

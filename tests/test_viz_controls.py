@@ -9,7 +9,7 @@ import yaml
 
 from model.params import STANCES, ISPParams, RightsBodyParams
 from model.scenario import ScenarioError, load_scenario
-from model.viz.controls import build_controls, groups, nice_step, prominent_label
+from model.viz.controls import build_controls, groups, nice_step, prominent_label, stance_label
 from model.viz.settings import (
     FileExists,
     Settings,
@@ -116,8 +116,12 @@ def test_small_probabilities_get_a_log_scale_and_typed_values_are_checked(uk_spe
 
 
 def test_stance_controls_say_what_they_set(uk_specs):
-    assert uk_specs["isps.BT.stance"].label.startswith("Starting stance (reviewed every 13")
-    assert "principled" in uk_specs["isps.TalkTalk.stance"].label
+    bt = uk_specs["isps.BT.stance"].label  # adaptive, random review times
+    assert bt.startswith("Starting stance (reviewed on average every 13")
+    assert uk_specs["isps.TalkTalk.stance"].label.startswith("Stance (held all run")
+    assert stance_label(ISPParams(name="X", adaptive=True, principled=True)).startswith(
+        "Starting stance (principled"
+    )
     norway = {s.path: s for s in build_controls(load_scenario(NORWAY))}
     assert "set by IKT Norway" in norway["isps.Telenor.stance"].label
 

@@ -497,9 +497,11 @@ def reversion(bench: Workbench, name: str) -> str | None:
     elif p.principled:
         why = "it is principled: it never complies voluntarily"
     else:
+        every = "every" if p.review_timing == "periodic" else "on average every"
         why = (
-            f"it is adaptive: every {p.review_interval_weeks} weeks it takes the stance with "
-            "the lowest expected cost (untick 'Adaptive' in its group to hold a stance)"
+            f"it is adaptive: {every} {p.review_interval_weeks} weeks it reviews its stance "
+            "and takes the one with the lowest expected cost, a switching cost included "
+            "(untick 'Adaptive' in its group to hold the stance set)"
         )
     return f"Set to {first}; at week {week} it switched to {stance}: {why}."
 

@@ -345,7 +345,8 @@ def stance_label(isp: Any) -> str:
         return "Stance (held all run: not adaptive; a law overrides it)"
     if isp.principled:
         return "Starting stance (principled: back to refuse at its first review)"
-    return f"Starting stance (reviewed every {isp.review_interval_weeks} weeks by cost)"
+    every = "every" if isp.review_timing == "periodic" else "on average every"
+    return f"Starting stance (reviewed {every} {isp.review_interval_weeks} weeks by cost)"
 
 
 def _label_stances(scenario: Scenario, specs: list[ControlSpec]) -> list[ControlSpec]:
