@@ -215,3 +215,13 @@ def test_a_finished_run_says_so_on_the_page():
     w.step()
     _, finished = solara.render(View(), handle_error=False)
     assert "Finished: all 1 weeks simulated" in alerts(finished)
+
+
+def test_two_downloads_never_share_a_folder(tmp_path):
+    w = bench(1, weeks=2)
+    first = export(w, tmp_path, stamp="same")
+    w.step()
+    second = export(w, tmp_path, stamp="same")
+    assert first != second and second.name.endswith("-2")
+    assert sorted(load(first).timeseries["week"]) == [0, 1]
+    assert sorted(load(second).timeseries["week"]) == [0, 1, 2]

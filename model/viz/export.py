@@ -58,6 +58,10 @@ def export(bench: Workbench, root: Path, stamp: str | None = None) -> Path:
             raise ValueError("nothing to export yet: press Step or Play first")
         stamp = stamp or dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         name = f"{bench.settings.base.name}-viz-{stamp}"
+        suffix = 1
+        while (root / name).exists():  # two downloads within a second: never mix them
+            suffix += 1
+            name = f"{bench.settings.base.name}-viz-{stamp}-{suffix}"
         scenario = results_scenario(bench, name)
         specs = experiment.plan(scenario)
         store = ResultStore.open(
