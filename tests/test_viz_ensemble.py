@@ -225,3 +225,16 @@ def test_two_downloads_never_share_a_folder(tmp_path):
     assert first != second and second.name.endswith("-2")
     assert sorted(load(first).timeseries["week"]) == [0, 1]
     assert sorted(load(second).timeseries["week"]) == [0, 1, 2]
+
+
+def test_log_sliders_reach_small_probabilities_and_zero():
+    from model.viz import app
+    from model.viz.controls import build_controls
+
+    spec = next(
+        s for s in build_controls(Settings(UK).base) if s.path == "rights_bodies.BPI.detection_prob"
+    )
+    for value in (0.001, 0.002, 0.003, 0.05):
+        assert app.log_value(spec, app.log_position(spec, value)) == value
+    assert app.log_value(spec, app.log_position(spec, 0.0)) == 0.0  # far left: the minimum
+    assert app.log_position(spec, 0.002) == pytest.approx(np.log10(0.002))
