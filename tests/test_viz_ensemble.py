@@ -238,3 +238,11 @@ def test_log_sliders_reach_small_probabilities_and_zero():
         assert app.log_value(spec, app.log_position(spec, value)) == value
     assert app.log_value(spec, app.log_position(spec, 0.0)) == 0.0  # far left: the minimum
     assert app.log_position(spec, 0.002) == pytest.approx(np.log10(0.002))
+
+
+def test_event_timing_lines_have_distinct_colours(ab):
+    import re
+
+    svg = charts.timing(ab.a, None, None).svg
+    colours = re.findall(r'<polyline [^>]*stroke="(#[0-9A-Fa-f]{6})"', svg)
+    assert len(colours) == 1 + len(ab.a.isps) and len(set(colours)) == len(colours)

@@ -34,6 +34,9 @@ def outcome(column: str) -> outcomes.Outcome:
 STAGE_COLOURS = {"none": "#ffffff", "consultation": "#ffe08a", "bill": "#ffb347", "law": "#e0625a"}
 STANCE_LETTERS = {"refuse": "R", "forward": "F", "graduated": "G", "disconnect": "D"}
 DASH = {"A": None, "B": "6,3"}
+LAW_COLOUR = "#7f7f7f"
+"""The law's line in the event timing panel: grey, outside the palette the ISPs take
+their colours from (its seventh colour is black)."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,7 @@ def timing(a: Arm, b: Arm | None, start: str | None) -> Chart:
     for arm in _arms(a, b):
         weeks = arm.weeks().tolist()
         dash = DASH[arm.label]
-        lines.append(Series(law, weeks, (100 * arm.law_share()).tolist(), "#000000", dash))
+        lines.append(Series(law, weeks, (100 * arm.law_share()).tolist(), LAW_COLOUR, dash))
         for name, share in arm.policing_share().items():
             lines.append(
                 Series(f"{name} policing", weeks, (100 * share).tolist(), isp_colours[name], dash)
