@@ -265,6 +265,10 @@ def test_visualiser_in_chromium(server, browser):
         page.wait_for_timeout(500)
         chart = page.locator(".conduit-chart").first.bounding_box()
         assert chart["width"] > 300, chart
+        # run controls, then the charts, then the parameters
+        step = page.get_by_role("button", name="Step").bounding_box()
+        key = page.get_by_text("Key parameters", exact=True).bounding_box()
+        assert step["y"] < chart["y"] < key["y"], (step, chart, key)
         assert page.evaluate("document.documentElement.scrollWidth") <= 392
 
         # switch scenario: Norway's ISPs replace the UK's

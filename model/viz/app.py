@@ -80,6 +80,13 @@ CSS = """
 .conduit-isp { border: 1px solid #ddd; border-radius: 4px; padding: 6px 10px; min-width: 13em;
   flex: 1 1 13em; font-size: 0.9em; }
 .conduit-isp span, .conduit-isp b { display: block; }
+@media (max-width: 1263px) {
+  /* Vuetify's d-flex is !important: so is its undoing */
+  .conduit-layout > div:first-child, .conduit-layout .conduit-left { display: contents !important; }
+  .conduit-controls-top { order: 1; flex: 0 0 100%; max-width: 100%; padding: 12px; }
+  .conduit-layout > div:nth-child(2) { order: 2; }
+  .conduit-controls-rest { order: 3; flex: 0 0 100%; max-width: 100%; padding: 12px; }
+}
 .conduit-reversion { background: #e8f1fb; border-left: 3px solid #0072B2; padding: 4px 6px;
   margin-top: 4px; font-size: 0.9em; }
 """
@@ -610,28 +617,34 @@ def Workspace(
     with solara.AppBar():
         solara.AppBarTitle(title)
     bench = model.value
-    with solara.ColumnsResponsive(default=12, large=[4, 8], xlarge=[3, 9]):
-        with solara.Column():
-            with solara.Card("Scenario"):
-                solara.Select("Scenario", values=list(files), value=chosen)
-                if settings.base.description:
-                    solara.Text(settings.base.description, classes=["conduit-help"])
-                if skipped:
-                    solara.Text(
-                        f"Not listed (they do not load as scenarios): {', '.join(skipped)}",
-                        classes=["conduit-help"],
+    # on a phone or tablet (one column) the run controls come first, then the charts,
+    # then the parameters (CSS order); on a laptop the controls are a column on the left
+    with solara.ColumnsResponsive(
+        default=12, large=[4, 8], xlarge=[3, 9], classes=["conduit-layout"]
+    ):
+        with solara.Column(classes=["conduit-left"]):
+            with solara.Column(classes=["conduit-controls-top"]):
+                with solara.Card("Scenario"):
+                    solara.Select("Scenario", values=list(files), value=chosen)
+                    if settings.base.description:
+                        solara.Text(settings.base.description, classes=["conduit-help"])
+                    if skipped:
+                        solara.Text(
+                            f"Not listed (they do not load as scenarios): {', '.join(skipped)}",
+                            classes=["conduit-help"],
+                        )
+                with solara.Card("Run", classes=["conduit-run"]):
+                    ModelController(
+                        model,
+                        model_parameters=parameters,
+                        play_interval=play_interval,
+                        render_interval=render_interval,
+                        use_threads=use_threads,
                     )
-            with solara.Card("Run", classes=["conduit-run"]):
-                ModelController(
-                    model,
-                    model_parameters=parameters,
-                    play_interval=play_interval,
-                    render_interval=render_interval,
-                    use_threads=use_threads,
-                )
-            RunOptions(settings, bench, files)
-            ParameterControls(settings, bench.applied)
-            SaveScenario(settings, bench)
-            DownloadResults(bench)
-        with solara.Column():
+                RunOptions(settings, bench, files)
+            with solara.Column(classes=["conduit-controls-rest"]):
+                ParameterControls(settings, bench.applied)
+                SaveScenario(settings, bench)
+                DownloadResults(bench)
+        with solara.Column(classes=["conduit-right"]):
             Dashboard(bench)
