@@ -26,8 +26,11 @@ def viz(
     save_dir: Annotated[
         Path | None, typer.Option(help="Where 'Save as scenario' writes (scenarios/saved).")
     ] = None,
+    results_dir: Annotated[
+        Path | None, typer.Option(help="Where 'Download results' writes (results/viz).")
+    ] = None,
 ) -> None:
-    """Explore a scenario in the browser (Mesa SolaraViz): sliders, step, play, save."""
+    """Explore a scenario in the browser: ensembles, policy A/B, step, play, save, export."""
     from model.viz.app import DEFAULT_SCENARIO
     from model.viz.server import serve
 
@@ -40,7 +43,14 @@ def viz(
     # SIGTERM stops the Solara server too (serve() cleans up on KeyboardInterrupt)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        code = serve(file or DEFAULT_SCENARIO, host, port, max_subscribers, save_dir=save_dir)
+        code = serve(
+            file or DEFAULT_SCENARIO,
+            host,
+            port,
+            max_subscribers,
+            save_dir=save_dir,
+            results_dir=results_dir,
+        )
     except ScenarioError as exc:
         fail(exc)
     finally:

@@ -10,9 +10,15 @@ written by hand:
   schema default and the scenario's value (or the run length for weeks, 1 otherwise,
   when both are 0); such specs carry ``ui_range=True``;
 - a ``Literal`` field -> a select with its choices; a ``bool`` -> a checkbox;
-- skipped: optional fields (``X | None``: "None" means unlimited or never, which a
-  slider cannot express), names, references (``association``, ``targets``) and the
-  per-stage tables (dicts).
+- an optional number (``X | None``: None means "never" for weeks, "unlimited" for
+  capacities and budgets) -> the same slider plus a "never"/"unlimited" checkbox
+  (``none_label``); ``population.represents`` stays skipped (None there is a scale,
+  not an option);
+- a float slider whose values sit in the bottom 1 % of its range (small probabilities
+  such as detection, 0.002 on 0..1) gets a log scale (``log``) over
+  [range / 10^LOG_DECADES, max]; every numeric control also takes typed values;
+- skipped: names, references (``association``, ``targets``) and the per-stage tables
+  (dicts).
 
 Controls are grouped by agent: the population (and its sub-groups), salience, each ISP
 by name, each association, each rights body by name, the regulator. The number of
@@ -21,6 +27,7 @@ subscribers is capped to what stays interactive (:data:`MAX_SUBSCRIBERS`).
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import math
 import types
@@ -51,7 +58,7 @@ PROMINENT = (
 )
 """Path patterns of the commonly tweaked parameters, shown above the collapsible groups."""
 
-SKIPPED_FIELDS = frozenset({"name", "association", "targets"})
+SKIPPED_FIELDS = frozenset({"name", "association", "targets", "represents"})
 """Fields that are identifiers or references, not tunable quantities."""
 
 GROUP_TITLES = {
@@ -62,6 +69,10 @@ GROUP_TITLES = {
     "rights_bodies": "Rights body",
     "regulator": "Regulator",
 }
+
+LOG_DECADES = 5
+"""A log-scale slider spans this many decades below its maximum (0 is typed, or the
+slider's far left)."""
 
 ControlKind = Literal["SliderFloat", "SliderInt", "Select", "Checkbox"]
 
@@ -81,7 +92,10 @@ class ControlSpec:
         choices: the options of a select.
         ui_range: the slider's upper bound is a UI choice, not a schema bound.
         prominent: shown in the main "Key parameters" group.
-        description: the schema's description (tooltip text).
+        description: the schema's description (help text).
+        log: a log-scale slider (values spanning orders of magnitude).
+        none_label: for an optional field, what None means ("never", "unlimited");
+            "" for a required field.
     """
 
     path: str
@@ -97,6 +111,32 @@ class ControlSpec:
     ui_range: bool = False
     prominent: bool = False
     description: str = ""
+    log: bool = False
+    none_label: str = ""
+
+    @property
+    def optional(self) -> bool:
+        return bool(self.none_label)
+
+    @property
+    def log_floor(self) -> float:
+        """Smallest value on a log slider (its far left stands for ``min``)."""
+        return float(self.max or 1.0) / 10.0**LOG_DECADES
+
+    def check(self, value: Any) -> str | None:
+        """Why a typed value is not acceptable (None: it is)."""
+        if value is None:
+            return None if self.optional else "a value is required"
+        if self.kind in ("SliderFloat", "SliderInt"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return "expected a number"
+            if self.kind == "SliderInt" and value != int(value):
+                return "expected a whole number"
+            if self.min is not None and value < self.min:
+                return f"must be at least {self.min:g}"
+            if self.max is not None and value > self.max and not self.ui_range:
+                return f"must be at most {self.max:g}"
+        return None
 
     def mesa_param(self, value: Any = None) -> dict[str, Any]:
         """The control as a Mesa ``model_params`` entry (``{"type": "SliderFloat", ...}``).
@@ -192,8 +232,15 @@ def field_control(
         max_subscribers: cap on ``population.subscribers`` (accounts).
     """
     annotation = field.annotation
-    if name in SKIPPED_FIELDS or _is_optional(annotation):
+    if name in SKIPPED_FIELDS:
         return None
+    none_label = ""
+    if _is_optional(annotation):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) != 1 or inner[0] not in (int, float):
+            return None
+        annotation = inner[0]
+        none_label = "never" if name.endswith("_week") else "unlimited"
     unit = _unit(field)
     common = {
         "path": path,
@@ -201,6 +248,7 @@ def field_control(
         "unit": unit,
         "description": field.description or "",
         "prominent": any(fnmatch.fnmatchcase(path, p) for p in PROMINENT),
+        "none_label": none_label,
     }
     choices = _literal_choices(annotation)
     if choices is not None:
@@ -217,20 +265,23 @@ def field_control(
     integer = annotation is int
     label = _label(name, unit)
     ui_range = high is None
+    shown = value if value is not None else field.default
     if ui_range:
-        high = _ui_upper(field.default, value, unit, steps)
+        high = _ui_upper(field.default, shown, unit, steps)
         if integer:
             high = math.ceil(high)
     if path == "population.subscribers":
         high = min(high, max_subscribers)
         value = min(value, high)
         label = f"Subscribers [accounts, capped at {max_subscribers:,}]"
-    step = nice_step(
-        low, high, (value, field.default if field.default is not None else low), integer
-    )
+    on_grid = tuple(v for v in (shown, field.default, low) if v is not None)
+    step = nice_step(low, high, on_grid[:2], integer)
     kind: ControlKind = "SliderInt" if integer else "SliderFloat"
     if integer:
-        low, high, value = int(low), int(high), int(value)
+        low, high = int(low), int(high)
+        value = None if value is None else int(value)
+    typical = max(abs(float(v)) for v in on_grid[:2])
+    log = not integer and low >= 0 and 0 < typical <= (high - low) / 100
     return ControlSpec(
         kind=kind,
         label=label,
@@ -239,6 +290,7 @@ def field_control(
         max=high,
         step=step,
         ui_range=ui_range,
+        log=log,
         **common,
     )
 
@@ -281,6 +333,30 @@ def build_controls(scenario: Scenario, max_subscribers: int = MAX_SUBSCRIBERS) -
                 )
         else:
             _walk(getattr(scenario, key), key, title, out, steps, max_subscribers)
+    return _label_stances(scenario, out)
+
+
+def stance_label(isp: Any) -> str:
+    """What an ISP's stance control really sets: the stance it starts with, and whether
+    (and how) it can change during the run (an ``ISPParams``)."""
+    if isp.association is not None:
+        return f"Starting stance (then set by {isp.association} at its reviews)"
+    if not isp.adaptive:
+        return "Stance (held all run: not adaptive; a law overrides it)"
+    if isp.principled:
+        return "Starting stance (principled: back to refuse at its first review)"
+    every = "every" if isp.review_timing == "periodic" else "on average every"
+    return f"Starting stance (reviewed {every} {isp.review_interval_weeks} weeks by cost)"
+
+
+def _label_stances(scenario: Scenario, specs: list[ControlSpec]) -> list[ControlSpec]:
+    out = []
+    for spec in specs:
+        parts = spec.path.split(".")
+        if parts[0] == "isps" and parts[-1] == "stance":
+            label = stance_label(scenario.isp(parts[1]))
+            spec = dataclasses.replace(spec, label=label)
+        out.append(spec)
     return out
 
 

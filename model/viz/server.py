@@ -32,7 +32,11 @@ def command(host: str, port: int) -> list[str]:
 
 
 def environment(
-    file: Path, max_subscribers: int, scenarios: Path | None, save_dir: Path | None
+    file: Path,
+    max_subscribers: int,
+    scenarios: Path | None,
+    save_dir: Path | None,
+    results_dir: Path | None = None,
 ) -> dict[str, str]:
     """The server's environment: the scenario and the visualiser's options."""
     env = dict(os.environ)
@@ -43,6 +47,8 @@ def environment(
         env["CONDUIT_VIZ_SCENARIOS"] = str(scenarios.resolve())
     if save_dir is not None:
         env["CONDUIT_VIZ_SAVE_DIR"] = str(save_dir.resolve())
+    if results_dir is not None:
+        env["CONDUIT_VIZ_RESULTS"] = str(results_dir.resolve())
     return env
 
 
@@ -53,6 +59,7 @@ def serve(
     max_subscribers: int = MAX_SUBSCRIBERS,
     scenarios: str | Path | None = None,
     save_dir: str | Path | None = None,
+    results_dir: str | Path | None = None,
 ) -> int:
     """Validate ``file``, print the URL and run the server until it stops (or Ctrl-C).
 
@@ -63,6 +70,7 @@ def serve(
         max_subscribers: population cap (accounts) to keep stepping interactive.
         scenarios: folder listed by the scenario picker (default ``scenarios/``).
         save_dir: where "Save as scenario" writes (default ``scenarios/saved/``).
+        results_dir: where "Download results" writes (default ``results/viz/``).
 
     Returns:
         the server's exit code.
@@ -77,6 +85,7 @@ def serve(
         max_subscribers,
         Path(scenarios) if scenarios else None,
         Path(save_dir) if save_dir else None,
+        Path(results_dir) if results_dir else None,
     )
     print(f"conduit viz: serving {path} at http://{host}:{port}/  (Ctrl-C stops)", flush=True)
     proc = subprocess.Popen(command(host, port), env=env)
