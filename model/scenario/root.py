@@ -18,7 +18,7 @@ from model.params import (
     Salience,
 )
 from model.scenario.errors import suggest
-from model.scenario.sections import Analysis, Experiment, Policy
+from model.scenario.sections import Analysis, Discovery, Experiment, Policy
 
 NAMED_LISTS = ("isps", "rights_bodies", "associations")
 """Top-level lists whose items are addressed and merged by their ``name``."""
@@ -51,6 +51,9 @@ class Scenario(Params):
         default_factory=list,
         description="Policies compared on common random numbers across the sampled worlds; "
         "the first is the reference (e.g. the status quo).",
+    )
+    discovery: Discovery | None = Field(
+        None, description="Scenario discovery questions (conduit discover)."
     )
 
     @model_validator(mode="after")
