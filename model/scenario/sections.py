@@ -273,8 +273,8 @@ class Discovery(Params):
         0.8,
         gt=0,
         le=1,
-        description="The chosen PRIM box is the one of greatest coverage among those with at "
-        "least this density (share of its worlds meeting the condition).",
+        description="The chosen PRIM box: of the boxes with at least this density (share of "
+        "its worlds meeting the condition), the one of largest coverage x density.",
     )
     questions: list[Question] = Field(description="The conditions worth asking about.")
 
