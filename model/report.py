@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
+from model.discovery import report_section as discovery_section
 from model.params import AssociationParams, ISPParams, RightsBodyParams
 from model.plots import CAPTIONS, Results, _fmt, _short_names, load_results
 from model.scenario import NAMED_LISTS, Scenario, flatten
@@ -224,7 +225,7 @@ def write_report(
     results = results or load_results(results_dir)
     body = (
         f"<h1>{esc(results.name)}</h1>\n{results_section(results)}\n"
-        f"<h2>Figures</h2>\n{_figures_html(figures)}"
+        f"<h2>Figures</h2>\n{_figures_html(figures)}\n{discovery_section(results.path)}"
     )
     return _write(results.path / "report.html", _page(results.name, body))
 
