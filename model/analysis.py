@@ -205,13 +205,13 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
         ax.set_title(policy or "all runs")
         ax.axvline(0, color="#444444", lw=0.8)
         ax.set_yticks(y, [_short(p) for p in params])
-        ax.invert_yaxis()
         if method == "sobol":
             ax.set_xlim(*_sobol_limits(data))  # every bar and CI whole, never clipped
             ax.axvline(1, color="#999999", lw=0.8, ls=":")
             ax.set_xlabel("share of variance (indices lie in [0, 1])")
         else:
             ax.set_xlabel("effect (outcome unit per range)")
+    axes[0].invert_yaxis()  # first parameter on top (once: the y axis is shared)
     axes[0].legend(loc="lower right")
     level = float(data["conf_level"].iloc[0])
     what = "Sobol indices" if method == "sobol" else "Morris elementary effects"
@@ -273,10 +273,10 @@ def figure_features(table: pd.DataFrame, outcome: str, title: str) -> Figure:
         rows = data[data["policy"] == policy].set_index("parameter").reindex(params)
         ax.barh(y, rows["score"].to_numpy(), 0.6, color=style.OKABE_ITO["bluish green"])
         ax.set_yticks(y, [_short(p) for p in params])
-        ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.set_title(policy or "all runs")
         ax.set_xlabel("feature score (sums to 1)")
+    axes[0].invert_yaxis()  # first parameter on top (once: the y axis is shared)
     fig.suptitle(f"{title}: extra-trees feature scores")
     return fig
 

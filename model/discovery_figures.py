@@ -119,11 +119,11 @@ def figure_box(finding: Finding, title: str) -> Figure:
     ax.set_ylim(n - 0.4, -0.6)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks([])
-    ax.set_xlabel("share of the sampled range (grey); the box (blue)")
+    ax.set_xlabel("sampled range (grey), the box (blue); qp: quasi-p-value of the limit")
     s = finding.stats
     ax.set_title(
         f"{title}\nbox: coverage {s['coverage']:.0%}, density {s['density']:.0%}, "
-        f"{s['mass']:.0%} of the worlds (qp: quasi-p-value of the limit)",
+        f"{s['mass']:.0%} of the worlds",
         fontsize=10,
     )
     return fig
