@@ -222,8 +222,8 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
 def figure_convergence(table: pd.DataFrame, outcome: str, title: str) -> Figure:
     """Total indices ST against the base sample N (nested subsamples), one panel per policy.
 
-    Each parameter's ST with its CI; the band of +/- 0.1 around the full-N estimate shows
-    whether the last doublings still moved it.
+    Each parameter's ST with its CI (parameters side by side at each N); the shaded band
+    is [0, 1], where indices lie. An index still moving between N/2 and N is not converged.
     """
     data = table[table["outcome"] == outcome]
     policies = list(dict.fromkeys(data["policy"]))

@@ -43,7 +43,7 @@ def analysis_warnings(directory: Path) -> list[str]:
     csv = directory / ANALYSIS_DIR / INDICES
     if not csv.is_file():
         return []
-    return index_warnings(pd.read_csv(csv, keep_default_na=True).fillna({"policy": ""}))
+    return index_warnings(pd.read_csv(csv, dtype={"policy": str}).fillna({"policy": ""}))
 
 
 def index_tables(directory: Path) -> list[Table]:
@@ -54,7 +54,7 @@ def index_tables(directory: Path) -> list[Table]:
 
     folder = directory / ANALYSIS_DIR
     frames = [
-        pd.read_csv(folder / name).fillna({"policy": ""})
+        pd.read_csv(folder / name, dtype={"policy": str}).fillna({"policy": ""})
         for name in (INDICES, FEATURES)
         if (folder / name).is_file()
     ]
