@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test setup lint format browser baselines bench clean
+.PHONY: run test setup lint format browser baselines bench mutate clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "conduit needs Python >= 3.12 (none found on PATH)"; exit 1; }
@@ -29,7 +29,8 @@ browser:
 
 test: setup browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -39,9 +40,14 @@ format: setup
 
 baselines: setup
 	$(PY) tests/baselines/regenerate.py
+	$(PY) tests/image_baselines/regenerate.py
 
 bench: setup
 	$(PY) benchmarks/bench_model.py
+
+# one-line mutants of the model rules; each must make a behavioural test fail (docs/mutation.md)
+mutate: setup
+	$(PY) tools/mutate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

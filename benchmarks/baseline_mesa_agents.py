@@ -21,13 +21,13 @@ detect, ISPs warn and sanction, then subscribers adapt), so a single per-agent s
 change the rules. Staged activation is the standard Mesa idiom for that (Mesa 2's
 ``StagedActivation``); :meth:`SubscriberAgent.step` runs the current stage.
 
-To keep the rules identical, the pure logic that does not touch per-subscriber state is
-reused from the model: regimes and penalties (:mod:`model.agents.regime`), the
-regulator's pressure and stages, ISPs' stance costs and associations, rights bodies'
-escalation, and the week-level helpers of :class:`~model.policy_model.PolicyModel`
-(penalty by ISP, brand weights, stance choice, pressure on an ISP, legal price). Those
-read ISP-level customer counts as ``model.population.customers``, which here is a tally
-kept by the ISP agents (:class:`_Accounts`), not a per-subscriber array.
+To keep the rules identical, the logic that does not touch per-subscriber state is
+shared with the model: the institutional rules of the week (:mod:`model.institutions`:
+legislation, stance reviews, escalation, news, penalty by ISP, brand weights, legal
+price), regimes and penalties (:mod:`model.agents.regime`), the regulator's pressure and
+stages, ISPs' stance costs and associations, rights bodies' escalation. Those read
+ISP-level customer counts as ``model.accounts.customers``, which here is a tally kept by
+the ISP agents (:class:`_Accounts`), not a per-subscriber array.
 
 Usage::
 
@@ -49,7 +49,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model import load_scenario
+from model import institutions, load_scenario
 from model.agents.association import Association
 from model.agents.isp import ISP
 from model.agents.regime import Regime
@@ -57,6 +57,7 @@ from model.agents.regulator import Regulator
 from model.agents.rights_body import RightsBody
 from model.policy_model import PolicyModel, WeekTally
 from model.scenario import Scenario
+from model.streams import make_streams, seed_sequence
 from model.subscribers import allocate, propensity_mean
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,7 +196,7 @@ class SubscriberAgent(mesa.Agent):
 
 # --------------------------------------------------------------------------- institutions
 class _Accounts:
-    """ISP-level tallies the reused institutional code reads as ``model.population``.
+    """ISP-level tallies the shared institutional code reads as ``model.accounts``.
 
     ``n`` is the population size; ``customers`` the customers of each ISP, kept by the
     ISP agents (counters updated on every switch), not a per-subscriber array.
@@ -323,7 +324,6 @@ class RightsBodyAgent(RightsBody):
         if p.notice_budget is not None:
             monitored = sum(isp.customers for isp in m.isps if self.target_list[isp.index])
             found = found[: int(p.notice_budget / 1000.0 * monitored)]
-        self.detections = len(found)
         notices = []
         for agent in found:
             if rnd.random() < p.misattribution_rate:
@@ -338,10 +338,10 @@ class RightsBodyAgent(RightsBody):
 
     def litigate(self, week: int) -> list[SubscriberAgent]:
         """While litigating, sue a Poisson number of this week's rightly named sharers."""
-        if self.level_name != "litigate" or week < self.params.start_week:
+        if not self.litigating(week):
             return []
         m = self.model
-        rate = self.params.lawsuits_per_million * m.population.n / 1e6
+        rate = self.params.lawsuits_per_million * m.accounts.n / 1e6
         k = min(int(m.rng.poisson(rate)), len(self.detected_rightly))
         sued = m.random.sample(self.detected_rightly, k)
         self.lawsuits = len(sued)
@@ -388,7 +388,6 @@ class RegulatorAgent(Regulator):
             self.reviewed += 1
             self.costs += p.cost_per_case * self.model.scale
             if keep:
-                self.upheld += 1
                 upheld.append(case)
             elif wrongful:
                 self.overturned += 1
@@ -411,27 +410,16 @@ class AgentBasedPolicyModel(mesa.Model):
     stage = "decide"
     """The subscriber stage :meth:`SubscriberAgent.step` runs."""
 
-    # week-level rules that do not touch per-subscriber state: the model's own
-    penalty_by_isp = PolicyModel.penalty_by_isp
-    legal_service_available = PolicyModel.legal_service_available
-    legal_price = PolicyModel.legal_price
-    _brand_weights = PolicyModel._brand_weights
-    choose_stance = PolicyModel.choose_stance
-    pressure_on = PolicyModel.pressure_on
-    _add_salience = PolicyModel._add_salience
-    _institutions = PolicyModel._institutions
-    _escalate = PolicyModel._escalate
-    sharers_at = PolicyModel.sharers_at  # reads the per-agent tally set each week
-    _news = PolicyModel._news
-
     def __init__(self, scenario: Scenario, rng: int | None = None):
         super().__init__(rng=rng)
         self.params = scenario
-        self.streams = {"stance": self.rng}  # read by the reused choose_stance
+        # institutional decisions draw from the model's named streams (same names as
+        # PolicyModel's; the values differ: other seeds, other order of draws)
+        self.streams = make_streams(seed_sequence(rng))
         pop = scenario.population
         n = pop.subscribers
         self.scale = (pop.represents or n) / n
-        self.population = _Accounts(self, n)
+        self.accounts = _Accounts(self, n)
         shares = np.array([isp.market_share for isp in scenario.isps])
         counts = [int(c) for c in allocate(n, shares)]
         self.regulator = RegulatorAgent(self, scenario.regulator)
@@ -464,21 +452,18 @@ class AgentBasedPolicyModel(mesa.Model):
 
         self.salience = 0.0
         self.week = 0
-        self._sharers_at = [0] * len(self.isps)
+        self.sharers_by_isp = np.zeros(len(self.isps), dtype=np.int64)
         self._infringing_share = 0.0
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
-        self._destination_base = self._brand_weights()
+        self._destination_base = institutions.brand_weights(scenario)
         self.brand_weights = self._destination_base.tolist()
         self.max_warning_level = max(
             [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
         )
         self._customers_of: list[list[SubscriberAgent]] | None = None
         self._rows: list[dict[str, Any]] = []
-        for assoc in self.associations:
-            assoc.review(0)
-        for isp in self.isps:
-            isp.update_regime()
+        institutions.start(self)
 
     # ------------------------------------------------------------------ public API
     run = PolicyModel.run
@@ -514,15 +499,18 @@ class AgentBasedPolicyModel(mesa.Model):
             agent.reset_week()
         self._customers_of = None
 
-        # 1-2. regulator and ISPs: the model's own institutional step
-        self._institutions(week)
+        # 1. regulator: pressure (last week's lobbying, wrongful sanctions), stage, news
+        institutions.legislate(self, week, self._pending_lobbying, self._pending_wrongful)
+        # 2. associations and ISPs review their stance; each ISP applies its regime
+        institutions.review_stances(self, week)
 
         # 3. subscribers decide, one agent at a time
-        penalty = self.penalty_by_isp()
+        penalty = institutions.penalty_by_isp(self, week)
         self.penalty = penalty.tolist()
         self.salience_risk = pop.risk.salience_weight * self.salience
         self.vpn_penalty_factor = pop.vpn.penalty_factor
-        self.legal_pull = pop.legal.pull if self.legal_service_available() else 0.0
+        legal_open = institutions.legal_service_available(self.rights_bodies, week)
+        self.legal_pull = pop.legal.pull if legal_open else 0.0
         self.stage = "decide"
         self.suspended_now = 0
         self.subscribers.shuffle_do("step")
@@ -530,8 +518,8 @@ class AgentBasedPolicyModel(mesa.Model):
         at = [0] * len(self.isps)
         for a in sharers:
             at[a.isp] += 1
-        self._sharers_at = at
-        self._infringing_share = len(sharers) / self.population.n
+        self.sharers_by_isp = np.array(at, dtype=np.int64)
+        self._infringing_share = len(sharers) / self.accounts.n
 
         # 4-5. monitoring, notices, ISPs' handling (one notice at a time)
         inbox: list[list[tuple[SubscriberAgent, bool]]] = [[] for _ in self.isps]
@@ -554,7 +542,7 @@ class AgentBasedPolicyModel(mesa.Model):
         for agent in sued:
             agent.risk = 1.0
         if sued:
-            self._add_salience(self.params.salience.lawsuit_impulse)
+            institutions.add_salience(self, self.params.salience.lawsuit_impulse)
 
         # 8. subscribers adapt, one agent at a time (then own risk fades: nothing reads
         #    own risk between here and the end of the week)
@@ -562,12 +550,16 @@ class AgentBasedPolicyModel(mesa.Model):
         self.stage = "adapt"
         self.subscribers.shuffle_do("step")
 
-        # 9. escalation (the model's own)
-        self._escalate(week, sanctions)
+        # 9. escalation; lobbying and wrongful sanctions reach next week's regulator
+        institutions.escalate(self, week, self._infringing_share)
+        self._pending_lobbying = institutions.lobbying(self.rights_bodies)
+        self._pending_wrongful = sanctions["wrongful"]
 
-        # 10. record, then salience fades and rises with this week's news (the model's own)
+        # 10. record; salience fades, then this week's news; notice volumes (own risk
+        #     faded at the end of each agent's adapt stage)
         self._record(week, sharers, sanctions, penalty)
-        self._news(len(delivered), sanctions["applied"])
+        institutions.enforcement_news(self, len(delivered), sanctions["applied"])
+        institutions.update_notice_volumes(self.isps)
         self.week += 1
 
     def _prepare_adaptation(self, week: int, penalty: np.ndarray) -> None:
@@ -577,8 +569,8 @@ class AgentBasedPolicyModel(mesa.Model):
         self.new_legal = 0
         self.churned = 0
         self.vpn_rate = pop.vpn.weekly_rate if np.any(penalty > 0) else 0.0
-        self.legal_open = self.legal_service_available()
-        self.legal_price_now = self.legal_price()
+        self.legal_open = institutions.legal_service_available(self.rights_bodies, week)
+        self.legal_price_now = institutions.legal_price(self.rights_bodies, week)
         self.legal_risk_value = pop.legal.risk_value
         self.legal_adoption_rate = pop.legal.adoption_rate
         self.base_churn = churn.base_weekly

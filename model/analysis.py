@@ -30,6 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model import style
+from model.outcomes import summary_outcome
 from model.scenario import Analysis, Scenario
 
 matplotlib.use("Agg")
@@ -172,6 +173,8 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
     Morris: mu* bars with its confidence interval, and sigma.
     """
     data = table[table["outcome"] == outcome]
+    registered = summary_outcome(outcome)
+    unit = registered.unit if registered is not None else "outcome unit"
     policies = list(dict.fromkeys(data["policy"]))
     method = str(data["method"].iloc[0])
     params = list(dict.fromkeys(data["parameter"]))
@@ -210,7 +213,7 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
             ax.axvline(1, color="#999999", lw=0.8, ls=":")
             ax.set_xlabel("share of variance (indices lie in [0, 1])")
         else:
-            ax.set_xlabel("effect (outcome unit per range)")
+            ax.set_xlabel(f"effect per range ({unit})")
     axes[0].invert_yaxis()  # first parameter on top (once: the y axis is shared)
     axes[0].legend(loc="lower right")
     level = float(data["conf_level"].iloc[0])

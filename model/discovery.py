@@ -3,9 +3,9 @@
 A results folder of any sweep (LHS, Sobol, Morris, grid; the ``analysis:`` sample crossed
 with ``policies:`` where present) has one row per run in ``summary.csv``: the uncertain
 parameters' values and the outcomes. A *question* is a condition on those columns
-(:mod:`model.condition`, e.g. ``final.infringing_share > 0.08``); the runs meeting it are
-the *cases of interest*. For each question, and each policy separately, this module asks
-the EMA Workbench (``ema_workbench.analysis``, used as a library) for:
+(:mod:`model.scenario.condition`, e.g. ``final.infringing_share > 0.08``); the runs
+meeting it are the *cases of interest*. For each question, and each policy separately,
+this module asks the EMA Workbench (``ema_workbench.analysis``, used as a library) for:
 
 - **PRIM** (patient rule induction, Friedman and Fisher 1999, as adapted for scenario
   discovery by Bryant and Lempert 2010): a box of parameter ranges found by *peeling*
@@ -49,7 +49,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.condition import Condition, ConditionError, parse
+from model.discovery_figures import label, number
+from model.scenario.condition import Condition, ConditionError, parse
 
 DISCOVERY_DIR = "discovery"
 PEEL_ALPHA = 0.05
@@ -65,8 +66,6 @@ MIN_POINTS = math.ceil(MIN_BOX_RUNS / MASS_MIN)
 SIGNIFICANCE = 0.05
 """A restriction whose quasi-p-values are all at least this is dropped from the chosen box."""
 DEFAULT_MIN_DENSITY = 0.8
-TREE_DEPTH_SHOWN = 3
-"""Levels of the CART tree drawn (``tree.csv`` has every leaf)."""
 
 
 class DiscoveryError(Exception):
@@ -112,20 +111,6 @@ class Finding:
 def slug(name: str) -> str:
     """A file-name-safe version of a name (``law due process`` -> ``law-due-process``)."""
     return re.sub(r"[^A-Za-z0-9_.]+", "-", name).strip("-.") or "question"
-
-
-def label(path: str) -> str:
-    """A parameter path in words: ``rights_bodies.BPI.detection_prob`` -> ``BPI detection
-    prob``; ``salience.decay_weeks`` -> ``salience decay weeks``."""
-    parts = path.split(".")
-    words = [p.replace("_", " ") for p in parts[-2:]]
-    return " ".join(words)
-
-
-def _num(value: float) -> str:
-    if value == 0:
-        return "0"
-    return f"{value:.3g}" if abs(value) < 1e5 else f"{value:,.0f}"
 
 
 # --------------------------------------------------------------------------- data
@@ -322,9 +307,9 @@ def grow_tree(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> tuple[Any, list[
         for c in x.columns:
             lo, hi = float(box.at[0, c]), float(box.at[1, c])
             if lo > initial.at[0, c]:
-                parts.append(f"{c} > {_num(lo)}")
+                parts.append(f"{c} > {number(lo)}")
             if hi < initial.at[1, c]:
-                parts.append(f"{c} <= {_num(hi)}")
+                parts.append(f"{c} <= {number(hi)}")
         rows.append(
             {
                 "leaf": i,
@@ -345,10 +330,10 @@ def limit_words(row: Any) -> str:
     low_cut = row.low > row.range_low
     high_cut = row.high < row.range_high
     if low_cut and high_cut:
-        return f"{name} is between {_num(row.low)} and {_num(row.high)}"
+        return f"{name} is between {number(row.low)} and {number(row.high)}"
     if high_cut:
-        return f"{name} is below {_num(row.high)}"
-    return f"{name} is above {_num(row.low)}"
+        return f"{name} is below {number(row.high)}"
+    return f"{name} is above {number(row.low)}"
 
 
 def plain_summary(finding: Finding) -> str:
@@ -456,7 +441,7 @@ def discover(
 
     from model import style
     from model.discovery_figures import figure_box, figure_peeling, figure_tree
-    from model.plots import save
+    from model.plots.draw import save
     from model.results import load
 
     path = Path(results_dir)

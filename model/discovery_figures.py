@@ -1,12 +1,12 @@
 """Figures of a scenario-discovery finding: peeling trajectory, box limits, CART tree.
 
-Each takes a :class:`model.discovery.Finding` that has a box and returns a matplotlib
+Each takes a ``model.discovery.Finding`` that has a box and returns a matplotlib
 ``Figure`` (no pyplot state), drawn with the project's style (:mod:`model.style`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -15,19 +15,31 @@ from matplotlib.figure import Figure
 
 from model import style
 
-if TYPE_CHECKING:  # pragma: no cover
-    from model.discovery import Finding
-
 matplotlib.use("Agg")
 
+TREE_DEPTH_SHOWN = 3
+"""Levels of the CART tree drawn (``tree.csv`` has every leaf)."""
 
-def figure_peeling(finding: Finding, title: str) -> Figure:
+
+def label(path: str) -> str:
+    """A parameter path in words: ``rights_bodies.BPI.detection_prob`` -> ``BPI detection
+    prob``; ``salience.decay_weeks`` -> ``salience decay weeks``."""
+    parts = path.split(".")
+    return " ".join(p.replace("_", " ") for p in parts[-2:])
+
+
+def number(value: float) -> str:
+    """A limit or range end to three significant figures (thousands separated above 1e5)."""
+    if value == 0:
+        return "0"
+    return f"{value:.3g}" if abs(value) < 1e5 else f"{value:,.0f}"
+
+
+def figure_peeling(finding: Any, title: str) -> Figure:
     """Coverage against density of every box on the peeling trajectory, chosen box marked.
 
     Colour: the number of restricted parameters. The dashed line is the target density.
     """
-    from model.discovery import label
-
     t = finding.trajectory
     assert t is not None and finding.chosen is not None
     fig = Figure(figsize=(7.2, 5.4), dpi=style.DPI, layout="constrained")
@@ -80,11 +92,9 @@ def figure_peeling(finding: Finding, title: str) -> Figure:
     return fig
 
 
-def figure_box(finding: Finding, title: str) -> Figure:
+def figure_box(finding: Any, title: str) -> Figure:
     """The chosen box's limits: each restricted parameter's range (grey) and the box's
     part of it (colour), with its limits and their quasi-p-values."""
-    from model.discovery import _num, label
-
     box = finding.box
     assert box is not None
     n = max(len(box), 1)
@@ -100,7 +110,7 @@ def figure_box(finding: Finding, title: str) -> Figure:
             (row.low, row.qp_low, lo, "right"),
             (row.high, row.qp_high, hi, "left"),
         ):
-            text = _num(value) + ("" if np.isnan(qp) else f" (qp {qp:.1g})")
+            text = number(value) + ("" if np.isnan(qp) else f" (qp {qp:.1g})")
             ax.text(
                 x + (-0.01 if ha == "right" else 0.01),
                 i + 0.36,
@@ -110,10 +120,16 @@ def figure_box(finding: Finding, title: str) -> Figure:
                 fontsize=8,
             )
         ax.text(
-            0, i - 0.36, _num(row.range_low), ha="left", va="center", fontsize=7, color="#666666"
+            0, i - 0.36, number(row.range_low), ha="left", va="center", fontsize=7, color="#666666"
         )
         ax.text(
-            1, i - 0.36, _num(row.range_high), ha="right", va="center", fontsize=7, color="#666666"
+            1,
+            i - 0.36,
+            number(row.range_high),
+            ha="right",
+            va="center",
+            fontsize=7,
+            color="#666666",
         )
     ax.set_yticks(range(len(box)), [label(p) for p in box["parameter"]])
     ax.set_ylim(n - 0.4, -0.6)
@@ -129,11 +145,9 @@ def figure_box(finding: Finding, title: str) -> Figure:
     return fig
 
 
-def figure_tree(finding: Finding, title: str) -> Figure:
+def figure_tree(finding: Any, title: str) -> Figure:
     """CART's classification tree, first levels (every leaf is in ``tree.csv``)."""
     from sklearn.tree import plot_tree
-
-    from model.discovery import TREE_DEPTH_SHOWN, label
 
     fig = Figure(figsize=(13, 6.5), dpi=style.DPI, layout="constrained")
     FigureCanvasAgg(fig)  # plot_tree measures text with the canvas' renderer

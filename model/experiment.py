@@ -39,9 +39,8 @@ import pyarrow.parquet as pq
 
 from model import results
 from model.policy_model import PolicyModel
+from model.runspec import RunSpec
 from model.scenario import Range, Scenario, apply_override
-
-ID_COLUMNS = ("run_id", "point", "replicate")
 
 
 # --------------------------------------------------------------------------- designs
@@ -149,52 +148,6 @@ def _is_integer_parameter(path: str) -> bool:
 
 
 # --------------------------------------------------------------------------- runs
-@dataclass(frozen=True)
-class RunSpec:
-    """One run of an experiment: where it sits in the design, its parameters, its seed.
-
-    Attributes:
-        run_id: ``point * replicates + replicate``.
-        point: index of the design point (``policy * worlds + world``; 0 without a design).
-        replicate: 0..replicates-1.
-        params: ``{parameter path: value}`` of the world (sweep point or analysis sample).
-        entropy: the scenario's ``experiment.seed``.
-        steps: weeks to simulate.
-        world: index of the world (sweep point or analysis sample); None: ``point``.
-        policy: index of the policy in ``policies:`` (None without policies).
-        policy_name: its name (None without policies).
-        overrides: the policy's ``set`` (applied before ``params``).
-    """
-
-    run_id: int
-    point: int
-    replicate: int
-    params: dict[str, Any]
-    entropy: int
-    steps: int
-    world: int | None = None
-    policy: int | None = None
-    policy_name: str | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def world_index(self) -> int:
-        """The world this run samples (the point itself without policies)."""
-        return self.point if self.world is None else self.world
-
-    def seed_sequence(self) -> np.random.SeedSequence:
-        """The run's seed: ``SeedSequence(entropy, spawn_key=(world, replicate))``.
-
-        The policy is not in the key, so every policy of a world draws the same random
-        numbers (common random numbers); without policies ``world == point``.
-        """
-        return np.random.SeedSequence(self.entropy, spawn_key=(self.world_index, self.replicate))
-
-    def seed_record(self) -> dict[str, Any]:
-        """The seed as recorded in the manifest."""
-        return {"entropy": self.entropy, "spawn_key": [self.world_index, self.replicate]}
-
-
 @dataclass
 class RunResult:
     """What a worker sends back: the run's table as Parquet bytes, or an error."""

@@ -14,24 +14,90 @@ Units used throughout:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Stance = Literal["refuse", "forward", "graduated", "disconnect"]
-"""An ISP's response to rights holders' notices.
+"""What an ISP does with rights holders' notices (one word for all three uses below).
 
 - ``refuse``: "We are the conduit" (TalkTalk); notices are dropped.
 - ``forward``: warning letters are passed on, never a sanction (UK 2008 MoU).
 - ``graduated``: a ladder of warnings, then a sanction (HADOPI).
 - ``disconnect``: a sanction on the first notice (the BPI's demand).
+
+Three holders of a stance, three names: an ISP's ``voluntary_stance`` (what it chose),
+the ``stance`` of the :class:`~model.agents.regime.Regime` in force at it (its voluntary
+stance or the law's; the one recorded as ``stance.<ISP>``) and an association's
+``common_stance`` (what it sets for its members).
 """
-STANCES: tuple[str, ...] = ("refuse", "forward", "graduated", "disconnect")
+STANCES: tuple[str, ...] = get_args(Stance)
+
+
+@dataclass(frozen=True)
+class StanceTraits:
+    """The fixed attributes of a stance (its tunable ones are parameters: the perceived
+    penalty ``population.risk.penalty_<stance>``, ISPs' ``compliance`` and
+    ``expected_sanction_share``)."""
+
+    polices: bool  # notices are handled and reach the subscriber
+    sanctions: bool  # the ladder can end in a sanction
+    first_notice_sanctions: bool  # no warnings: the first notice reaches the sanction
+    penalty: str | None  # field of population.risk with its perceived penalty
+
+
+STANCE_TRAITS: dict[str, StanceTraits] = {
+    "refuse": StanceTraits(False, False, False, None),
+    "forward": StanceTraits(True, False, False, "penalty_forward"),
+    "graduated": StanceTraits(True, True, False, "penalty_graduated"),
+    "disconnect": StanceTraits(True, True, True, "penalty_disconnect"),
+}
+"""One row per stance: the only table of what each stance does."""
+
+LawStance = Literal["graduated", "forward", "disconnect"]
+"""The stances a law can mandate (a law that mandates refusal is no law)."""
 
 SanctionKind = Literal["suspension", "throttle", "none"]
-Regime = Literal["graduated", "forward", "disconnect"]
+
 LegislativeStage = Literal["none", "consultation", "bill", "law"]
-STAGES: tuple[str, ...] = ("none", "consultation", "bill", "law")
+"""Where legislation stands; the regulator holds it as a :class:`Stage`."""
+STAGES: tuple[str, ...] = get_args(LegislativeStage)
+
+
+class Stage(IntEnum):
+    """Legislative stages in order (the ``legislative_stage`` outcome is this number)."""
+
+    NONE = 0
+    CONSULTATION = 1
+    BILL = 2
+    LAW = 3
+
+    @property
+    def label(self) -> str:
+        """The stage's name in scenarios and outputs (``none`` .. ``law``)."""
+        return STAGES[self]
+
+
+ReviewTiming = Literal["random", "periodic"]
+"""When an institution reviews: ``periodic`` every ``review_interval_weeks`` exactly;
+``random`` each week with probability 1 / ``review_interval_weeks`` (the same mean
+interval; replicates then differ in who moves first)."""
+
+EscalationLevel = Literal["notify", "demand", "threat", "lobby", "litigate"]
+"""Rights bodies' escalation ladder, in order (``escalation_level.<body>`` is the index)."""
+ESCALATION_LEVELS: tuple[str, ...] = get_args(EscalationLevel)
+
+
+def _table_complete(name: str, table: dict, keys: tuple[str, ...], low=0.0, high=1.0) -> None:
+    """A per-stance/stage/level table needs a value in [low, high] for every key."""
+    missing = [k for k in keys if k not in table]
+    if missing:
+        raise ValueError(f"{name} needs a value for every key; missing {missing}")
+    bad = {k: v for k, v in table.items() if not low <= v <= high}
+    if bad:
+        raise ValueError(f"{name} values must lie in [{low:g}, {high:g}]; got {bad}")
 
 
 def P(default: Any, description: str, unit: str = "", **bounds: Any) -> Any:
@@ -368,7 +434,12 @@ class ISPParams(Params):
     price: float = P(
         20.0, "Monthly price of a broadband subscription.", "GBP/month", ge=0.0, le=200.0
     )
-    stance: Stance = P("refuse", "Initial response to rights holders' notices.")
+    stance: Stance = P(
+        "refuse",
+        "Its response to rights holders' notices. It holds for the whole run unless "
+        "adaptive is true, when it is only the initial stance (a law in force overrides it "
+        "either way).",
+    )
     principled: bool = P(
         False,
         "Never complies voluntarily, only under law (TalkTalk: 'I cannot foresee any "
@@ -379,15 +450,29 @@ class ISPParams(Params):
         "Name of the ISP association it belongs to (which then sets its stance).",
     )
     adaptive: bool = P(
-        True,
-        "Reviews its stance periodically; False keeps the stance fixed (except under law).",
+        False,
+        "Reviews its stance (every review_interval_weeks on average) and takes the cheapest; "
+        "False: the stance set holds (except under a law in force, or an association's).",
     )
     review_interval_weeks: int = P(
         13,
-        "Weeks between stance reviews.",
+        "Mean weeks between stance reviews (exact with review_timing: periodic).",
         "weeks",
         ge=1,
         le=520,
+    )
+    review_timing: ReviewTiming = P(
+        "random",
+        "When it reviews: random (weekly probability 1 / review_interval_weeks) or periodic.",
+    )
+    switch_cost: float = P(
+        0.25,
+        "One-off cost of changing stance per real customer (setting up or dismantling "
+        "notice handling, a public reversal): a review moves only if the weekly saving over "
+        "a review interval pays for it (assumption; stops flip-flopping between reviews).",
+        "GBP per customer",
+        ge=0.0,
+        le=100.0,
     )
     notice_capacity: float | None = P(
         None,
@@ -427,6 +512,35 @@ class ISPParams(Params):
         ge=0.0,
         le=10.0,
     )
+    compliance: dict[Stance, float] = P(
+        {"refuse": 0.0, "forward": 0.5, "graduated": 0.9, "disconnect": 1.0},
+        "How far it judges each stance meets rights bodies' demand for disconnection (0 "
+        "none, 1 fully): the share of rights bodies' pressure a stance removes and, times "
+        "regulator.preemption, of the expected cost of legislation (assumption: the BPI "
+        "demanded disconnection [TT]; letters were the 2008 MoU's compromise).",
+        "fraction",
+    )
+    expected_sanction_share: dict[Stance, float] = P(
+        {"refuse": 0.0, "forward": 0.0, "graduated": 0.05, "disconnect": 1.0},
+        "Its rule of thumb for the share of handled notices that end in a sanction, by "
+        "stance, when it costs a stance (assumption; HADOPI: well under 1% of first "
+        "warnings reached the third stage, so 0.05 is cautious).",
+        "fraction",
+    )
+    customer_horizon_weeks: float = P(
+        52.0,
+        "Weeks of subscription it values a lost customer at when costing a stance "
+        "(assumption: a one-year contract).",
+        "weeks",
+        ge=0.0,
+        le=520.0,
+    )
+
+    @model_validator(mode="after")
+    def _stance_tables_complete(self) -> ISPParams:
+        for field in ("compliance", "expected_sanction_share"):
+            _table_complete(field, getattr(self, field), STANCES)
+        return self
 
 
 class AssociationParams(Params):
@@ -445,7 +559,13 @@ class AssociationParams(Params):
         ge=0.0,
         le=1.0,
     )
-    review_interval_weeks: int = P(26, "Weeks between reviews of the common stance.", "weeks", ge=1)
+    review_interval_weeks: int = P(
+        26, "Mean weeks between reviews of the common stance.", "weeks", ge=1
+    )
+    review_timing: ReviewTiming = P(
+        "random",
+        "When it reviews: random (weekly probability 1 / review_interval_weeks) or periodic.",
+    )
 
 
 # --------------------------------------------------------------------------- rights bodies
@@ -497,7 +617,13 @@ class RightsBodyParams(Params):
     targets: list[str] | None = P(None, "ISPs whose customers it monitors; None: all.")
     start_week: int = P(0, "Week monitoring starts.", "week", ge=0)
     escalates: bool = P(True, "Escalates when infringement does not fall and ISPs refuse.")
-    review_interval_weeks: int = P(26, "Weeks between escalation reviews.", "weeks", ge=1, le=520)
+    review_interval_weeks: int = P(
+        26, "Mean weeks between escalation reviews.", "weeks", ge=1, le=520
+    )
+    review_timing: ReviewTiming = P(
+        "random",
+        "When it reviews: random (weekly probability 1 / review_interval_weeks) or periodic.",
+    )
     target_reduction: float = P(
         0.1,
         "Fall in infringement per review below which it escalates.",
@@ -505,26 +631,40 @@ class RightsBodyParams(Params):
         ge=0.0,
         le=1.0,
     )
-    max_level: Literal["notify", "demand", "threat", "lobby", "litigate"] = P(
+    max_level: EscalationLevel = P(
         "lobby",
         "Highest step of the escalation ladder it will take.",
     )
-    initial_level: Literal["notify", "demand", "threat", "lobby", "litigate"] = P(
+    initial_level: EscalationLevel = P(
         "notify",
         "Step of the ladder it starts on.",
     )
     pressure_on_isps: float = P(
         2000.0,
-        "Reputational cost a week to a refusing ISP per escalation step, per 100k of its "
-        "customers.",
+        "Reputational cost a week to a refusing ISP per escalation step, per "
+        "pressure_customers of its (real) customers.",
         "GBP/week",
         ge=0.0,
+    )
+    pressure_customers: float = P(
+        100_000.0,
+        "Customers that pressure_on_isps is stated for: an ISP with c customers bears "
+        "pressure_on_isps x step x c / pressure_customers a week (a unit, not a behaviour).",
+        "customers",
+        gt=0.0,
     )
     lobbying: float = P(
         1.0,
         "Legislative pressure added per week while lobbying.",
         "pressure/week",
         ge=0.0,
+    )
+    lobbying_by_level: dict[EscalationLevel, float] = P(
+        {"notify": 0.0, "demand": 0.0, "threat": 0.5, "lobby": 1.0, "litigate": 1.0},
+        "Share of its lobbying it adds to legislative pressure at each escalation step "
+        "(assumption: a public threat half-lobbies [TT]: 'the government will bring in "
+        "legislation').",
+        "fraction",
     )
     lawsuits_per_million: float = P(
         2.0,
@@ -535,8 +675,10 @@ class RightsBodyParams(Params):
     cost_per_lawsuit: float = P(5000.0, "Cost of one lawsuit.", "GBP", ge=0.0)
     legal_service: LegalService = Field(default_factory=LegalService)
 
-
-ESCALATION_LEVELS: tuple[str, ...] = ("notify", "demand", "threat", "lobby", "litigate")
+    @model_validator(mode="after")
+    def _level_table_complete(self) -> RightsBodyParams:
+        _table_complete("lobbying_by_level", self.lobbying_by_level, ESCALATION_LEVELS)
+        return self
 
 
 # --------------------------------------------------------------------------- regulator
@@ -567,10 +709,30 @@ class RegulatorParams(Params):
     bill_threshold: float = P(40.0, "Pressure at which a bill is introduced.", "pressure", ge=0.0)
     legislative_lag_weeks: int = P(
         52,
-        "Weeks from bill to law, if pressure holds.",
+        "Mean weeks from bill to law, if pressure holds.",
         "weeks",
         ge=0,
         le=520,
+    )
+    legislative_lag_sd_weeks: float = P(
+        26.0,
+        "Spread of a bill's passage time: each bill's lag is drawn from a gamma "
+        "distribution with mean legislative_lag_weeks and this standard deviation (0: "
+        "exactly the mean). Assumption; the Digital Economy Bill took 20 weeks from "
+        "introduction (Nov 2009) to Royal Assent (8 April 2010), in the wash-up.",
+        "weeks",
+        ge=0.0,
+        le=260.0,
+    )
+    action_delay_weeks: float = P(
+        12.0,
+        "Mean weeks government takes to act once pressure holds above a threshold (open a "
+        "consultation, introduce a bill): each such week it acts with probability "
+        "1 - exp(-1 / action_delay_weeks); 0: at once. Source: the UK Code of Practice on "
+        "Consultation (2008) asks for consultations of at least 12 weeks.",
+        "weeks",
+        ge=0.0,
+        le=520.0,
     )
     counter_wrongful: float = P(
         0.5,
@@ -586,7 +748,7 @@ class RegulatorParams(Params):
         ge=0.0,
     )
     schedule: Schedule = Field(default_factory=Schedule)
-    mandated_regime: Regime = P("graduated", "Regime a law imposes on every ISP.")
+    mandated_regime: LawStance = P("graduated", "Regime a law imposes on every ISP.")
     obligations_in_force: bool = P(
         True,
         "Whether a passed law's obligations are implemented (False: UK Digital Economy Act "
@@ -660,11 +822,5 @@ class RegulatorParams(Params):
     @model_validator(mode="after")
     def _stage_tables_complete(self) -> RegulatorParams:
         for field in ("law_probability", "anticipation"):
-            table = getattr(self, field)
-            missing = [s for s in STAGES if s not in table]
-            if missing:
-                raise ValueError(f"{field} needs a value for every stage; missing {missing}")
-            bad = {k: v for k, v in table.items() if not 0.0 <= v <= 1.0}
-            if bad:
-                raise ValueError(f"{field} values must lie in [0, 1]; got {bad}")
+            _table_complete(field, getattr(self, field), STAGES)
         return self

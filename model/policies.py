@@ -21,8 +21,10 @@ For each policy and outcome this module reports, over the sampled worlds:
   sampled worlds), and the interval an unpaired comparison (Welch) would give from the
   same runs; their width ratio is what common random numbers buy.
 
-Counts (``total.*`` columns) are scaled to the real population (``manifest["scale"]``
-accounts per simulated subscriber); shares are fractions; money is as recorded.
+Model-scale counts (``total.*`` columns, ``final.customers.<ISP>``; the registry's
+``scaled`` outcomes in :mod:`model.outcomes`) are scaled to the real population
+(``manifest["scale"]`` accounts per simulated subscriber); shares are fractions; money is
+as recorded.
 
 :func:`compare_policies` writes ``policies/comparison.csv``, ``policies/paired.csv`` and
 a figure ``policies/comparison.png``.
@@ -39,7 +41,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model import style
-from model.scenario import KNOWN_GOALS, OutcomeSpec, Scenario
+from model.outcomes import KNOWN_GOALS, real_factor
+from model.scenario import OutcomeSpec, Scenario
 
 matplotlib.use("Agg")
 
@@ -66,7 +69,8 @@ def long_values(summary: pd.DataFrame, outcomes: Sequence[str], scale: float = 1
     """One row per (outcome, policy, world, replicate) with the run's ``value``.
 
     Only sampled worlds (world, replicate) in which every policy has a finished run are
-    kept, so every comparison is paired. ``total.*`` values are multiplied by ``scale``.
+    kept, so every comparison is paired. Model-scale counts (``total.<count>``,
+    ``final.customers.<ISP>``; see :func:`model.outcomes.is_scaled`) are multiplied by ``scale``.
     """
     if "policy" not in summary.columns:
         raise PolicyError("these results have no policies (no policy column in summary.csv)")
@@ -81,7 +85,7 @@ def long_values(summary: pd.DataFrame, outcomes: Sequence[str], scale: float = 1
     for name in outcomes:
         if name not in frame.columns:
             raise PolicyError(f"outcome '{name}' is not a column of summary.csv")
-        factor = scale if name.startswith("total.") else 1.0
+        factor = real_factor(name, scale)
         part = frame[["policy", "world", "replicate"]].copy()
         part["value"] = frame[name].astype(float) * factor
         part.insert(0, "outcome", name)

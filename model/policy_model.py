@@ -2,13 +2,17 @@
 
 A Mesa model whose few institutional actors (ISPs, associations, rights bodies, the
 regulator) are ``mesa.Agent`` objects and whose subscribers are one vectorised
-population (:class:`~model.population.Subscribers`).
+population (:class:`~model.subscribers.Subscribers`, the model's ``accounts``). The
+institutional rules live in :mod:`model.institutions`, shared with the per-agent
+baseline in ``benchmarks/``.
 
-The order of events in week t (see docs/ODD.md, "Process overview and scheduling"):
+The order of events in week t (docs/ODD.md, section 3; each step is one block of
+:meth:`PolicyModel.step`):
 
-1. Regulator: legislative pressure from last week's lobbying and counter-pressure;
-   stage change (consultation, bill, law); news of a change adds to salience.
-2. ISPs: associations and ISPs review their stance (each on its interval); every ISP
+1. Regulator: legislative pressure from last week's lobbying and wrongful sanctions and
+   this week's refusals; stage change (consultation, bill, law); news of a new stage
+   adds to salience.
+2. ISPs: associations, then ISPs, review their stance (each on its interval); every ISP
    applies the law's regime if one binds, else its own.
 3. Subscribers: perceived risk = own risk + salience; each decides to share or not.
 4. Rights bodies monitor sharers and send notices, some misattributed.
@@ -17,8 +21,10 @@ The order of events in week t (see docs/ODD.md, "Process overview and scheduling
 7. Sanctions: reviewed first under due process (after a delay, with limited capacity),
    else carried out at once. Rights bodies that litigate sue individuals.
 8. Subscribers: VPN adoption under enforcement, legal-service adoption, ISP switching.
-9. Rights bodies review escalation.
-10. Salience and own risk fade; this week's news adds to salience; accounts; record.
+9. Rights bodies review escalation (a new public threat makes news); this week's
+   lobbying and wrongful sanctions are queued for next week's step 1.
+10. Outcomes are recorded; then salience fades and this week's notices and sanctions add
+    to it; ISPs update their smoothed notice volume; own risk fades.
 """
 
 from __future__ import annotations
@@ -31,36 +37,36 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from model import institutions
 from model.agents.association import Association
 from model.agents.isp import ISP
 from model.agents.regulator import Regulator
 from model.agents.rights_body import RightsBody
+from model.events import event_weeks
 from model.scenario import Scenario
 from model.streams import choose, make_streams, seed_sequence
 from model.subscribers import Subscribers
-
-LEGISLATIVE_EVENTS = {
-    "consultation": "consultation_impulse",
-    "bill": "bill_impulse",
-    "law": "law_impulse",
-}
 
 
 class PolicyModel(mesa.Model):
     """The copyright-enforcement policy model.
 
     Args:
-        scenario: a validated :class:`~model.params.Scenario`.
+        scenario: a validated :class:`~model.scenario.Scenario`.
         rng: the run's seed: an int, a ``numpy.random.SeedSequence`` or None (fresh
             entropy). Every random process draws from its own stream derived from it.
 
-    Attributes:
+    Attributes (names as in docs/ODD.md, section 2):
         week: the next week to simulate (0 before the first step).
-        population: the vectorised subscribers (``mesa.Model.subscribers`` is Mesa's own).
-        params: the validated scenario (``mesa.Model.scenario`` is Mesa's own).
-        isps, rights_bodies, associations, regulator: the agents.
+        params: the validated scenario (every object's ``params`` are its parameters;
+            ``mesa.Model.scenario`` is Mesa's own).
+        accounts: the subscribers, one vectorised population (``mesa.Model.subscribers``
+            is Mesa's own); ``params.population`` are their parameters.
+        isps, rights_bodies, associations, regulator: the institutional agents.
         salience: public salience of enforcement (0 upwards).
         scale: real accounts per simulated subscriber (for money and reported counts).
+        sharers_by_isp: last decided week's sharers at each ISP (model scale; what
+            stance reviews see).
     """
 
     def __init__(self, scenario: Scenario, rng: int | np.random.SeedSequence | None = None):
@@ -71,7 +77,7 @@ class PolicyModel(mesa.Model):
         pop = scenario.population
         self.scale = (pop.represents or pop.subscribers) / pop.subscribers
         shares = np.array([isp.market_share for isp in scenario.isps])
-        self.population = Subscribers(pop, shares, self.streams["init"])
+        self.accounts = Subscribers(pop, shares, self.streams["init"])
         self.regulator = Regulator(self, scenario.regulator)
         self.isps = [ISP(self, p, i) for i, p in enumerate(scenario.isps)]
         self.associations = [Association(self, p) for p in scenario.associations]
@@ -83,23 +89,19 @@ class PolicyModel(mesa.Model):
         self.rights_bodies = [RightsBody(self, p, i) for i, p in enumerate(scenario.rights_bodies)]
         self.salience = 0.0
         self.week = 0
-        self._sharers = np.empty(0, dtype=np.int64)
-        self._sharers_at: np.ndarray | None = None
+        self.sharers_by_isp = np.zeros(len(self.isps), dtype=np.int64)
         self._suspended_now = 0
         self._infringing_share = 0.0
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
-        self._destination_base = self._brand_weights()
-        self._moved = np.zeros(self.population.n, dtype=bool)  # scratch: switched this week
+        self._destination_base = institutions.brand_weights(scenario)
+        self._moved = np.zeros(self.accounts.n, dtype=bool)  # scratch: switched this week
         self._isp_edges = np.arange(len(self.isps) + 1)
         self.max_warning_level = max(
             [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
         )
         self._rows: list[dict[str, Any]] = []
-        for assoc in self.associations:
-            assoc.review(0)
-        for isp in self.isps:
-            isp.update_regime()
+        institutions.start(self)
 
     # ------------------------------------------------------------------ public API
     def run(self, weeks: int | None = None) -> PolicyModel:
@@ -112,37 +114,41 @@ class PolicyModel(mesa.Model):
         """One row per simulated week; columns as documented in docs/ODD.md."""
         return pd.DataFrame(self._rows)
 
+    def event_weeks(self) -> dict[str, int | None]:
+        """The run's event times so far (:func:`model.events.event_weeks`)."""
+        return event_weeks(self.outcomes())
+
     @property
     def infringing_share(self) -> float:
         return self._infringing_share
 
-    def sharers_at(self) -> np.ndarray:
-        """This week's sharers at each ISP (model scale), counted when first asked for."""
-        if self._sharers_at is None:
-            self._sharers_at = np.bincount(
-                self.population.isp[self._sharers], minlength=len(self.isps)
-            )
-        return self._sharers_at
+    @property
+    def population(self) -> Subscribers:
+        """Alias of :attr:`accounts` (read-only; kept for the visualiser)."""
+        return self.accounts
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
+        """One week: every side effect is one line below, in the order of docs/ODD.md."""
         week = self.week
-        subs = self.population
+        subs = self.accounts
         pop = self.params.population
         for agent in (self.regulator, *self.isps, *self.rights_bodies):
             agent.reset_week()
 
-        # 1-2. regulator (pressure, legislative stage), then ISPs' stances and regimes
-        self._institutions(week)
+        # 1. regulator: pressure (last week's lobbying, wrongful sanctions), stage, news
+        institutions.legislate(self, week, self._pending_lobbying, self._pending_wrongful)
+        # 2. associations and ISPs review their stance; each ISP applies its regime
+        institutions.review_stances(self, week)
 
         # 3. subscribers decide
-        penalty = self.penalty_by_isp()
+        penalty = institutions.penalty_by_isp(self, week)
         subs.set_penalties(penalty, pop.vpn.penalty_factor)
         subs.perceive(pop.risk.salience_weight * self.salience)
         subs.decide(week, self.streams["decisions"])
         self._suspended_now = len(subs.suspended_now)
         sharers = subs.sharing.nonzero()[0]
-        self._sharers, self._sharers_at = sharers, None
+        self.sharers_by_isp = np.bincount(subs.isp[sharers], minlength=len(self.isps))
         self._infringing_share = len(sharers) / subs.n
 
         # 4-5. monitoring, notices, ISPs' handling
@@ -161,98 +167,26 @@ class PolicyModel(mesa.Model):
         sued = np.concatenate([b.litigate(week) for b in self.rights_bodies] or [np.empty(0, int)])
         if len(sued):
             subs.risk[sued] = 1.0
-            self._add_salience(self.params.salience.lawsuit_impulse)
+            institutions.add_salience(self, self.params.salience.lawsuit_impulse)
 
         # 8. subscribers adapt: VPN, legal service, churn
         self._vpn_under_enforcement(sharers, penalty)
         new_legal = self._legal_adoption(week)
         churned = self._churn(week, sharers, penalty)
 
-        # 9. escalation
-        self._escalate(week, sanctions)
+        # 9. escalation; lobbying and wrongful sanctions reach next week's regulator
+        institutions.escalate(self, week, self._infringing_share)
+        self._pending_lobbying = institutions.lobbying(self.rights_bodies)
+        self._pending_wrongful = sanctions["wrongful"]
 
-        # 10. record, then fading and this week's news
+        # 10. record; salience fades, then this week's news; notice volumes; risk fades
         self._record(week, sharers, sanctions, churned, new_legal, penalty)
-        self._news(len(delivered), sanctions["applied"])
+        institutions.enforcement_news(self, len(delivered), sanctions["applied"])
+        institutions.update_notice_volumes(self.isps)
         subs.decay_risk(math.exp(-1.0 / pop.risk.decay_weeks))
         self.week += 1  # Mesa's wrapped step() advances self.steps and self.time
 
     # ------------------------------------------------------------------ rules
-    def _institutions(self, week: int) -> None:
-        """Steps 1-2 of the week: legislation moves, then ISPs review and apply regimes.
-
-        Pressure takes last week's lobbying and wrongful sanctions and the current
-        customers of refusing ISPs; news of a new stage adds to salience. Associations
-        review before their members; every ISP then applies the law's regime or its own.
-        """
-        customers = self.population.customers
-        refusing = (
-            sum(customers[isp.index] for isp in self.isps if isp.regime.stance == "refuse")
-            / self.population.n
-        )
-        self.regulator.pressure_step(self._pending_lobbying, self._pending_wrongful, refusing)
-        self.regulator.update_stage(week)
-        self._add_salience(
-            sum(
-                getattr(self.params.salience, LEGISLATIVE_EVENTS[e])
-                for e in self.regulator.events
-                if e in LEGISLATIVE_EVENTS
-            )
-        )
-        for assoc in self.associations:
-            if week > 0 and week % assoc.params.review_interval_weeks == 0:
-                assoc.review(week)
-        for isp in self.isps:
-            if week > 0 and week % isp.params.review_interval_weeks == 0:
-                isp.review_stance(week)
-            isp.update_regime()
-
-    def _escalate(self, week: int, sanctions: dict[str, int]) -> None:
-        """Step 9: rights bodies review escalation; a new public threat makes news; this
-        week's lobbying and wrongful sanctions reach the regulator next week."""
-        threats = sum(
-            body.review_escalation(week, self._infringing_share) and body.level_name == "threat"
-            for body in self.rights_bodies
-        )
-        self._add_salience(threats * self.params.salience.threat_impulse)
-        self._pending_lobbying = sum(b.lobbying() for b in self.rights_bodies)
-        self._pending_wrongful = sanctions["wrongful"]
-
-    def _news(self, delivered: int, sanctions: int) -> None:
-        """Step 10: salience fades, then this week's notices and sanctions add to it;
-        ISPs update their smoothed notice volume (what their stance reviews expect)."""
-        per_1000 = 1000.0 / self.population.n
-        sal = self.params.salience
-        self.salience *= math.exp(-1.0 / sal.decay_weeks)
-        self._add_salience(
-            sal.notice_weight * delivered * per_1000 + sal.sanction_weight * sanctions * per_1000
-        )
-        for isp in self.isps:
-            weeks = isp.params.review_interval_weeks
-            isp.notices_recent += (isp.received - isp.notices_recent) / weeks
-
-    def penalty_by_isp(self) -> np.ndarray:
-        """Perceived cost of being caught at each ISP (logit units).
-
-        The harsher of the ISP's regime and the share of the law's penalty anticipated
-        at the current legislative stage, plus the penalty of litigation while any rights
-        body sues individuals (a court can unmask any ISP's customer).
-        """
-        risk = self.params.population.risk
-        anticipated = self.regulator.anticipation() * self.regulator.law_regime().penalty(risk)
-        litigation = (
-            risk.penalty_litigation
-            if any(
-                b.level_name == "litigate" and self.week >= b.params.start_week
-                for b in self.rights_bodies
-            )
-            else 0.0
-        )
-        return np.array(
-            [max(isp.regime.penalty(risk), anticipated) + litigation for isp in self.isps],
-            dtype=np.float64,
-        )
-
     def _monitor(self, week: int, sharers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         named, wrongful = [], []
         for body in self.rights_bodies:
@@ -265,7 +199,7 @@ class PolicyModel(mesa.Model):
 
     def _deliver(self, named: np.ndarray, wrongful: np.ndarray, week: int) -> list:
         """Route notices to each named subscriber's ISP; collect sanction cases."""
-        isp_of = self.population.isp[named]
+        isp_of = self.accounts.isp[named]
         order = isp_of.argsort(kind="stable")
         bounds = isp_of[order].searchsorted(self._isp_edges)
         cases = []
@@ -288,7 +222,7 @@ class PolicyModel(mesa.Model):
         if due_process:
             for batch in self.regulator.review(week, self.streams["review"]):
                 isp = self.isps[batch.isp]
-                still = self.population.isp[batch.idx] == batch.isp  # switched: the case lapses
+                still = self.accounts.isp[batch.idx] == batch.isp  # switched: the case lapses
                 self._apply(
                     isp, batch.idx[still], batch.wrongful[still], batch.regime, week, counts
                 )
@@ -299,9 +233,9 @@ class PolicyModel(mesa.Model):
             return
         until = week + 1 + regime.sanction_weeks
         if regime.sanction == "suspension":
-            self.population.suspend(idx, until)
+            self.accounts.suspend(idx, until)
         else:
-            self.population.throttle(idx, until)
+            self.accounts.throttle(idx, until)
         counts["applied"] += len(idx)
         counts["wrongful"] += int(wrongful.sum())
         isp.costs += len(idx) * isp.params.cost_per_sanction * self.scale
@@ -315,24 +249,13 @@ class PolicyModel(mesa.Model):
         rate = self.params.population.vpn.weekly_rate
         if rate <= 0 or not (penalty > 0).any():
             return
-        subs = self.population
+        subs = self.accounts
         rng = self.streams["vpn"]
         candidates = choose(rng, sharers, rate)
         if not (penalty > 0).all():
             candidates = candidates[penalty[subs.isp[candidates]] > 0]
         keep = rng.random(len(candidates)) < subs._perceived[candidates]
         subs.adopt_vpn(candidates[keep])
-
-    def legal_service_available(self) -> bool:
-        return any(b.offers_legal_service(self.week) for b in self.rights_bodies)
-
-    def legal_price(self) -> float:
-        prices = [
-            b.params.legal_service.price
-            for b in self.rights_bodies
-            if b.offers_legal_service(self.week)
-        ]
-        return min(prices) if prices else math.inf
 
     def _legal_adoption(self, week: int) -> int:
         """Subscribers whose value of the service beats its price sign up at a weekly rate.
@@ -341,28 +264,15 @@ class PolicyModel(mesa.Model):
         subscriber is considered with probability ``adoption_rate`` (awareness), and signs
         up if willing.
         """
-        if not self.legal_service_available():
+        if not institutions.legal_service_available(self.rights_bodies, week):
             return 0
-        subs = self.population
+        subs = self.accounts
         legal = self.params.population.legal
         considering = choose(self.streams["legal"], subs.n, legal.adoption_rate)
         considering = considering[~subs.legal[considering]]
         value = subs.legal_value[considering] + legal.risk_value * subs._perceived[considering]
-        adopters = considering[value > self.legal_price()]
+        adopters = considering[value > institutions.legal_price(self.rights_bodies, week)]
         return len(subs.adopt_legal(adopters, legal.pull))
-
-    def _brand_weights(self) -> np.ndarray:
-        """How attractive each ISP is to a switcher: initial share x price advantage.
-
-        With ``price_sensitivity`` 0 (the default) the weights are the initial shares, which
-        makes base churn leave the market exactly as it is (see :meth:`_churn`): observed
-        shares already reflect prices, and only enforcement should move them.
-        """
-        s = self.params
-        price = np.array([i.price for i in s.isps])
-        share = np.array([i.market_share for i in s.isps])
-        w = share * np.exp(-s.population.churn.price_sensitivity * (price - price.mean()))
-        return w / w.sum()
 
     def _churn(self, week: int, sharers: np.ndarray, penalty: np.ndarray) -> int:
         """Switching ISP: base churn, flight of sharers from policing ISPs, the suspended.
@@ -375,7 +285,7 @@ class PolicyModel(mesa.Model):
         where the law allows it. Nobody switches twice in a week: the groups are taken in
         that order and later ones skip earlier movers.
         """
-        subs = self.population
+        subs = self.accounts
         churn = self.params.population.churn
         rng = self.streams["churn"]
         if len(self.isps) < 2:
@@ -421,35 +331,9 @@ class PolicyModel(mesa.Model):
         u = rng.random(len(origin)) * cum[:, -1]
         return np.minimum((u[:, None] >= cum).sum(axis=1), k - 1).astype(np.uint8)
 
-    def choose_stance(self, costs: dict[str, float], noise: float) -> str:
-        """The cheapest stance, or a logit choice with scale ``noise`` x mean |cost|."""
-        names = list(costs)
-        values = np.array([costs[s] for s in names])
-        if noise <= 0:
-            return names[int(np.argmin(values))]
-        scale = noise * max(np.abs(values).mean(), 1e-9)
-        logits = -(values - values.min()) / scale
-        p = np.exp(logits)
-        return names[int(self.streams["stance"].choice(len(names), p=p / p.sum()))]
-
-    def pressure_on(self, isp: ISP) -> float:
-        """Rights bodies' weekly reputational pressure on ``isp`` if it refuses (GBP)."""
-        customers = self.population.customers[isp.index] * self.scale
-        total = sum(
-            b.params.pressure_on_isps * b.demands() * customers / 1e5
-            for b in self.rights_bodies
-            if b.targets[isp.index]
-        )
-        backing = isp.association.params.backing if isp.association is not None else 0.0
-        return total * (1.0 - backing)
-
-    def _add_salience(self, amount: float) -> None:
-        if amount:
-            self.salience = min(self.salience + amount, self.params.salience.maximum)
-
     # ------------------------------------------------------------------ record
     def _record(self, week, sharers, sanctions, churned, new_legal, penalty) -> None:
-        subs = self.population
+        subs = self.accounts
         throttled = subs.throttled(week)
         tally = WeekTally(
             sharers=len(sharers),
@@ -491,6 +375,7 @@ class PolicyModel(mesa.Model):
                 "sanctions": sanctions["applied"],
                 "wrongful_notices": sum(b.wrongful_notices for b in self.rights_bodies),
                 "wrongful_sanctions": sanctions["wrongful"],
+                "wrongful_sanction_cases": sanctions["wrongful_cases"],
                 "cases_reviewed": self.regulator.reviewed,
                 "cases_overturned": self.regulator.overturned,
                 "review_backlog": self.regulator.backlog(),
@@ -503,7 +388,7 @@ class PolicyModel(mesa.Model):
                 "perceived_risk": tally.perceived_sum / n,
                 "salience": self.salience,
                 "legislative_pressure": self.regulator.pressure,
-                "legislative_stage": self.regulator.stage,
+                "legislative_stage": int(self.regulator.stage),
                 "law_in_force": int(self.regulator.law_in_force),
                 "churn": tally.churned / n,
             }
@@ -512,7 +397,11 @@ class PolicyModel(mesa.Model):
         row["rights_holder_revenue"] = self.scale * (
             spending.purchases_weekly
             * (n - tally.sharers * (1.0 - spending.sharer_purchase_factor))
-            + (tally.legal * self.legal_price() if tally.legal else 0.0)
+            + (
+                tally.legal * institutions.legal_price(self.rights_bodies, week)
+                if tally.legal
+                else 0.0
+            )
         )
         for isp, pen, customers in zip(self.isps, penalty, tally.customers, strict=True):
             row[f"market_share.{isp.name}"] = customers / n

@@ -22,10 +22,10 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,20 +33,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed, lookup, summary_outcome
+from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
-
-if TYPE_CHECKING:  # pragma: no cover
-    from model.experiment import RunSpec
 
 MANIFEST = "manifest.json"
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.csv"
 RUNS = "runs"
-ID_COLUMNS = ("run_id", "point", "replicate")
 DESIGN_COLUMNS = ("world", "policy")
 """Written after the ids when the scenario has ``policies:``: world index, policy name."""
-COUNT_WORDS = ("notices", "warnings", "sanctions", "lawsuits", "cases")
-"""Outcome columns whose names contain one of these are counts: summed in ``total.<col>``."""
 MANIFEST_EVERY = 2.0
 """Seconds between manifest rewrites while runs finish (always rewritten at the end)."""
 
@@ -344,12 +340,6 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def is_count_column(column: str) -> bool:
-    """Whether an outcome column counts events (summed over weeks in ``total.<column>``)."""
-    head = column.split(".")[0]
-    return any(word in head for word in COUNT_WORDS)
-
-
 def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     """One row of ``summary.csv``: ids, parameters, ``final.<col>``, ``total.<col>``, status.
 
@@ -375,7 +365,7 @@ def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     for c in numeric:
         row[f"final.{c}"] = last[c]
     for c in numeric:
-        if is_count_column(c):
+        if is_summed(c):
             row[f"total.{c}"] = pc.sum(table.column(c), min_count=0).as_py()  # none: 0
     row["status"] = "done"
     return row
@@ -402,12 +392,59 @@ class Results:
     scenario: Scenario
     parameters: list[str]
 
+    @property
+    def name(self) -> str:
+        return self.scenario.name
 
-def load(path: str | Path) -> Results:
-    """Load ``results/<scenario name>`` back: time series, summary, manifest, scenario."""
+    @property
+    def scale(self) -> float:
+        """Real accounts per simulated subscriber (multiply counts by it)."""
+        return float(self.manifest.get("scale") or 1.0)
+
+    @property
+    def steps(self) -> int:
+        """Weeks recorded per run."""
+        ts = self.timeseries
+        return int(ts["week"].max()) + 1 if len(ts) and "week" in ts else 0
+
+    @property
+    def points(self) -> list[int]:
+        """Every design point of the experiment (the time series may hold only some)."""
+        source = self.summary if len(self.summary) else self.timeseries
+        return sorted(int(p) for p in source["point"].unique())
+
+    def isps(self) -> list[str]:
+        """ISP names with a market-share column, in the scenario's order."""
+        present = {c.split(".", 1)[1] for c in self.timeseries if c.startswith("market_share.")}
+        named = [i.name for i in self.scenario.isps]
+        return [i for i in named if i in present] + sorted(present - set(named))
+
+    def parties(self) -> list[str]:
+        """Parties with an enforcement-cost column, in column order."""
+        return [c.split(".", 1)[1] for c in self.timeseries if c.startswith("enforcement_cost.")]
+
+
+def load(
+    path: str | Path,
+    columns: Callable[[str], bool] | None = None,
+    points: Sequence[int] | None = None,
+) -> Results:
+    """Load ``results/<scenario name>`` back: time series, summary, manifest, scenario.
+
+    Args:
+        columns: keep only the time-series columns it accepts (ids, design columns and
+            parameters are always kept): bounded memory for large sweeps.
+        points: read the time series of these design points only (None: all).
+    """
     path = Path(path)
     manifest = json.loads((path / MANIFEST).read_text())
-    timeseries = pd.read_parquet(path / TIMESERIES)
+    keep = None
+    if columns is not None:
+        always = {*ID_COLUMNS, *DESIGN_COLUMNS, *manifest.get("parameters", [])}
+        names = pq.read_schema(path / TIMESERIES).names
+        keep = [c for c in names if c in always or columns(c)]
+    filters = [("point", "in", list(points))] if points is not None else None
+    timeseries = pd.read_parquet(path / TIMESERIES, columns=keep, filters=filters)
     summary = pd.DataFrame(columns=list(ID_COLUMNS))
     with contextlib.suppress(pd.errors.EmptyDataError):
         summary = pd.read_csv(path / SUMMARY)
@@ -422,17 +459,10 @@ def load(path: str | Path) -> Results:
 
 
 # --------------------------------------------------------------------------- digest
-KEY_OUTCOMES = (
-    ("final infringing share", "final.infringing_share"),
-    ("final legal share", "final.legal_share"),
-    ("sanctions", "total.sanctions"),
-    ("wrongful sanctions", "total.wrongful_sanctions"),
-)
-
-
 def key_outcomes(summary: pd.DataFrame) -> list[tuple[str, str, bool]]:
-    """(label, summary column, is a count?) of the key outcomes: shares, sanctions, ISP shares."""
-    found = [(label, col, col.startswith("total.")) for label, col in KEY_OUTCOMES]
+    """(label, summary column, scaled to the real population?) of the key outcomes
+    (:data:`model.outcomes.KEY_OUTCOMES`), then the ISPs' final market shares."""
+    found = [(label, col, is_scaled(col)) for label, col in KEY_OUTCOMES]
     found = [f for f in found if f[1] in summary.columns]
     isps = [c for c in summary.columns if c.startswith("final.market_share.")]
     found += [(f"share {c.removeprefix('final.market_share.')}", c, False) for c in isps]
@@ -443,14 +473,18 @@ def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     """Per sweep point and key outcome: median, 5% and 95% quantiles over replicates.
 
     Counts (sanctions) are totals over the run times ``scale`` (real accounts per
-    simulated subscriber), i.e. at the real population's size; shares are fractions.
+    simulated subscriber), i.e. at the real population's size; shares are in percent
+    (their label ends in "(%)").
 
     Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
     """
     rows = []
     for point, group in summary.groupby("point", sort=True):
         for label, col, scaled in key_outcomes(summary):
-            values = group[col].astype(float).to_numpy() * (scale if scaled else 1.0)
+            percent = (summary_outcome(col) or lookup(col.split(".", 1)[-1])).kind == "share"
+            factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
+            values = group[col].astype(float).to_numpy() * factor
+            label = f"{label} (%)" if percent else label
             p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
             rows.append(
                 {

@@ -24,6 +24,9 @@ STREAMS: tuple[str, ...] = (
     "legal",  # adopting a legal service
     "litigation",  # choosing whom to sue
     "stance",  # ISPs' and associations' noisy stance choices
+    "stance_review",  # when ISPs and associations review their stance
+    "escalation",  # when rights bodies review escalation
+    "legislation",  # when government acts; each bill's passage time
 )
 
 
@@ -55,14 +58,15 @@ def choose(rng: np.random.Generator, candidates: np.ndarray | int, prob: float) 
     geometric, so drawing the gaps gives exactly the same distribution as one uniform per
     candidate at a cost proportional to the number chosen. ``candidates`` is an index
     array, or an int n standing for ``arange(n)`` (never materialised). Chosen positions
-    come out in increasing order.
+    come out in increasing order. The result is always a new array, never
+    ``candidates`` itself (callers may shuffle it in place).
     """
     whole = type(candidates) is int
     n = candidates if whole else len(candidates)
     if n == 0 or prob <= 0.0:
         return _EMPTY if whole else candidates[:0]
-    if prob >= 1.0:
-        return np.arange(n) if whole else candidates
+    if prob >= 1.0:  # a copy: callers may shuffle or edit what they are given
+        return np.arange(n) if whole else candidates.copy()
     mean = n * prob
     size = int(mean + 6.0 * math.sqrt(mean) + 16)
     scale = -1.0 / math.log1p(-prob)

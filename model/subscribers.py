@@ -73,7 +73,6 @@ class Subscribers:
     ):
         n = params.subscribers
         self.n = n
-        self.params = params
         counts = allocate(n, isp_shares)
         self.isp = np.repeat(np.arange(len(counts), dtype=np.uint8), counts)
         rng.shuffle(self.isp)

@@ -51,6 +51,7 @@ from pydantic import (
     model_validator,
 )
 
+from model import outcomes
 from model.scenario import (
     Scenario,
     ScenarioError,
@@ -59,6 +60,7 @@ from model.scenario import (
     flatten,
     load_scenario,
     read_yaml,
+    suggest,
 )
 
 DEFAULT_TARGETS = (
@@ -279,10 +281,25 @@ def _checks(targets: Targets, target: Target) -> list[tuple[str, Callable[[], An
         ("scenario", lambda: load_scenario(file)),
         ("compute.at", lambda: resolve_week(target.compute.at, load_scenario(file))),
     ]
+    for key in ("numerator", "denominator", "column"):
+        column = getattr(target.compute, key, None)
+        if column is not None:
+            checks.append((f"compute.{key}", lambda c=column: check_column(c, load_scenario(file))))
     if isinstance(target.compute, ControlSpec):
         overrides = target.compute.overrides
         checks.append(("compute.overrides", lambda: load_scenario(file, overrides=overrides)))
     return checks
+
+
+def check_column(column: str, scenario: Scenario) -> None:
+    """``column`` is a weekly outcome the model records for ``scenario`` (the registry's)."""
+    known = outcomes.columns_for([scenario])
+    if column not in known:
+        raise ScenarioError(
+            f"unknown outcome column '{column}'"
+            + suggest(column, known)
+            + "; targets use weekly outcome columns (docs/ODD.md section 8, model/outcomes.py)"
+        )
 
 
 COMMAND_LINE_AT = "<target week>"

@@ -76,7 +76,7 @@ def test_customer_counts_are_conserved_and_match_isp_codes_every_week():
     m = build(["graduated", "refuse", "disconnect"], 10_000, churn={"base_weekly": 0.02})
     for _ in range(15):
         m.step()
-        subs = m.population
+        subs = m.accounts
         assert np.array_equal(subs.customers, np.bincount(subs.isp, minlength=3))
         assert subs.customers.sum() == subs.n
     df = m.outcomes()
@@ -88,7 +88,7 @@ def test_customer_counts_are_conserved_and_match_isp_codes_every_week():
 
 def propensity_gap(m: PolicyModel) -> float:
     """Mean propensity at the last ISP minus at the first (a persistent sharer trait)."""
-    subs = m.population
+    subs = m.accounts
     return float(subs.propensity[subs.isp == 1].mean() - subs.propensity[subs.isp == 0].mean())
 
 

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from model import load_scenario
 from model.cli import app
-from model.condition import ConditionError, parse
 from model.discovery import MIN_POINTS, find_box, grow_tree, report_section
 from model.scenario import Scenario, ScenarioError
+from model.scenario.condition import ConditionError, parse
 from tests.conftest import ROOT, small_yaml
 
 # The planted box: the outcome is 1 when x1 is in [0.2, 0.6] and x3 in [0.5, 0.9]

@@ -50,8 +50,8 @@ def build(
     }
     m = PolicyModel(load_scenario(data=data), rng=seed)
     if forced:
-        m.population.propensity[:] = -1000.0
-        m.population.propensity[:SHARERS] = 50.0
+        m.accounts.propensity[:] = -1000.0
+        m.accounts.propensity[:SHARERS] = 50.0
     return m
 
 
@@ -73,7 +73,7 @@ def test_refuse_never_forwards_or_sanctions():
 def test_refuse_delivers_nothing_so_own_risk_stays_zero():
     m = build({"stance": "refuse"})
     run(m, 10)
-    assert not m.population.risk.any()
+    assert not m.accounts.risk.any()
 
 
 def test_forward_warns_but_never_sanctions():
@@ -126,14 +126,14 @@ def test_suspension_lasts_sanction_weeks(weeks):
 
 def test_throttle_lowers_p2p_traffic_but_not_sharing():
     m = build({"stance": "disconnect", "sanction": "throttle", "sanction_weeks": 5})
-    m.population.propensity[SHARERS:] = -3.0  # some background sharing, never detected twice
-    base = m.population.baseline_sharers
+    m.accounts.propensity[SHARERS:] = -3.0  # some background sharing, never detected twice
+    base = m.accounts.baseline_sharers
     f = m.params.population.throttle_traffic_factor
     for week in range(4):
         with np.errstate(over="ignore"):
             m.step()
         row = m.outcomes().iloc[-1]
-        subs = m.population
+        subs = m.accounts
         throttled = np.count_nonzero(subs.sharing & (subs.throttled_until > week))
         expected = 100 * (subs.sharing.sum() - (1 - f) * throttled) / base
         assert row.p2p_traffic == pytest.approx(expected, rel=1e-12)
@@ -162,14 +162,14 @@ def test_strikes_expire_after_expiry_weeks_of_quiet():
     assert warnings == {2: 1}
     warnings, _ = notice(isp, 5, 21)  # 11 weeks since week 10: expired, back to strike 1
     assert warnings == {1: 1}
-    assert m.population.strikes[5] == 1
+    assert m.accounts.strikes[5] == 1
 
 
 def test_several_notices_in_one_week_count_as_one_strike():
     m, isp = ladder(levels=2)
     warnings, cases = notice(isp, [4, 4, 4], 0)
     assert warnings == {1: 1} and len(cases.idx) == 0
-    assert m.population.strikes[4] == 1
+    assert m.accounts.strikes[4] == 1
 
 
 def test_a_case_is_wrongful_only_if_a_strike_was_misattributed():
@@ -180,7 +180,7 @@ def test_a_case_is_wrongful_only_if_a_strike_was_misattributed():
     assert cases.idx.tolist() == [1, 2]
     assert cases.wrongful.tolist() == [False, True]
     # after the sanction step the record starts again
-    assert m.population.strikes[[1, 2]].tolist() == [0, 0]
+    assert m.accounts.strikes[[1, 2]].tolist() == [0, 0]
 
 
 def test_duplicate_notice_is_wrongful_only_if_every_copy_is():
@@ -235,10 +235,10 @@ def test_final_warning_raises_own_risk_by_its_own_jump(stance, sanction):
     )
     decay = math.exp(-1 / 520)
     run(m, 1)
-    r = m.population.risk[:SHARERS]
+    r = m.accounts.risk[:SHARERS]
     assert np.allclose(r, j1 * decay, rtol=1e-5)
     run(m, 1)
     second = j2 if stance == "graduated" else j1
     expected = (j1 * decay + second * (1 - j1 * decay)) * decay
-    assert np.allclose(m.population.risk[:SHARERS], expected, rtol=1e-5)
-    assert np.all(m.population.risk[SHARERS:] == 0)
+    assert np.allclose(m.accounts.risk[:SHARERS], expected, rtol=1e-5)
+    assert np.all(m.accounts.risk[SHARERS:] == 0)

@@ -94,7 +94,7 @@ def test_shares_in_unit_interval_and_counts_non_negative(uk_run):
 
 def test_subscriber_state_at_most_32_bytes(uk_run):
     m, _ = uk_run
-    assert m.population.state_bytes() <= 32 * m.population.n
+    assert m.accounts.state_bytes() <= 32 * m.accounts.n
 
 
 def test_represents_scales_money_not_shares():
@@ -149,7 +149,7 @@ def test_notice_and_sanction_news_add_to_next_weeks_salience():
 
 def test_perceived_risk_outcome_is_mean_of_own_risk_plus_salience():
     m = build({"population": {"subscribers": 1000}, "regulator": {"schedule": {"bill_week": 0}}})
-    m.population.risk[:500] = 0.5
+    m.accounts.risk[:500] = 0.5
     df = m.run(1).outcomes()
     sal = df.salience.iloc[0]  # consultation + bill impulses = 0.2
     assert sal == pytest.approx(0.2)
@@ -171,12 +171,12 @@ def test_legal_service_adoption_only_by_willing_subscribers_at_the_adoption_rate
         ],
     }
     m = build(data)
-    willing = int(np.count_nonzero(m.population.legal_value > price))  # perceived risk is 0
+    willing = int(np.count_nonzero(m.accounts.legal_value > price))  # perceived risk is 0
     df = m.run(launch + 1).outcomes()
     assert (df.new_legal.iloc[:launch] == 0).all() and (df.legal_share.iloc[:launch] == 0).all()
     k = df.new_legal.iloc[launch]
     assert abs(k - rate * willing) < Z * math.sqrt(willing * rate * (1 - rate))
-    assert np.all(m.population.legal_value[m.population.legal] > price)
+    assert np.all(m.accounts.legal_value[m.accounts.legal] > price)
     assert df.legal_share.iloc[launch] == k / n
 
 
@@ -212,7 +212,7 @@ def test_vpn_adopted_on_notice_with_its_probability():
     m = build(data)
     m.step()
     notified = m.isps[0].delivered
-    vpn = np.flatnonzero(m.population.vpn)
+    vpn = np.flatnonzero(m.accounts.vpn)
     assert np.all(np.isin(vpn, notified))
     k = len(notified)
     assert abs(len(vpn) - 0.5 * k) < Z * math.sqrt(k * 0.25)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from model import PolicyModel, load_scenario
+from model import PolicyModel, institutions, load_scenario
 
 Z = 4.5
 
@@ -42,7 +42,7 @@ def test_notices_are_binomial_in_sharers_and_detection_prob():
     p = 0.05
     m = build(bodies=[body(detection_prob=p, misattribution_rate=0.0)])
     df = m.run(20).outcomes()
-    sharers = (df.infringing_share * m.population.n).round()
+    sharers = (df.infringing_share * m.accounts.n).round()
     expected = p * sharers.sum()
     sd = math.sqrt(sharers.sum() * p * (1 - p))
     assert abs(df.notices_sent.sum() - expected) < Z * sd
@@ -54,9 +54,9 @@ def test_vpn_divides_detection_by_its_factor():
         bodies=[body(detection_prob=p, vpn_detection_factor=f, misattribution_rate=0.0)],
         population={"vpn": {"adopt_on_notice": 0.0, "weekly_rate": 0.0}},
     )
-    m.population.vpn[:] = True
+    m.accounts.vpn[:] = True
     df = m.run(20).outcomes()
-    sharers = (df.infringing_share * m.population.n).round().sum()
+    sharers = (df.infringing_share * m.accounts.n).round().sum()
     q = p * f
     assert abs(df.notices_sent.sum() - q * sharers) < Z * math.sqrt(sharers * q * (1 - q))
     assert df.notices_sent.sum() < 0.5 * p * sharers
@@ -97,7 +97,7 @@ def test_misattributed_notices_land_on_customers_of_the_same_isp(isp):
         {"name": "B", "market_share": 0.3, "adaptive": False},
     ]
     m = build(isps, [body(detection_prob=1.0, misattribution_rate=1.0)])
-    subs = m.population
+    subs = m.accounts
     sharers = np.flatnonzero(subs.isp == isp)[:500]
     named, wrong = m.rights_bodies[0].monitor(0, sharers)
     assert wrong.all() and len(named) == 500
@@ -114,6 +114,7 @@ def escalating(stance, max_level="lobby", interval=4):
         "review_interval_weeks": interval,
         "max_level": max_level,
         "lobbying": 0.0,
+        "review_timing": "periodic",
     }
     isps = [{"name": "A", "market_share": 1.0, "adaptive": False, "stance": stance}]
     return build(isps, [b], n=5000)
@@ -172,8 +173,8 @@ def test_lawsuit_sets_own_risk_to_one():
     assert rb.lawsuits > 0
     # own risk 1 after the lawsuit, then the week's fading by exp(-1 / decay_weeks)
     faded = math.exp(-1 / m.params.population.risk.decay_weeks)
-    assert np.count_nonzero(np.isclose(m.population.risk, faded, rtol=1e-6)) == rb.lawsuits
-    assert np.count_nonzero(m.population.risk) == rb.lawsuits
+    assert np.count_nonzero(np.isclose(m.accounts.risk, faded, rtol=1e-6)) == rb.lawsuits
+    assert np.count_nonzero(m.accounts.risk) == rb.lawsuits
 
 
 # --------------------------------------------------------------------------- ISPs under pressure
@@ -185,8 +186,15 @@ def pressured(principled: bool, association: dict | None = None):
             "stance": "refuse",
             "principled": principled,
             "review_interval_weeks": 4,
+            "adaptive": True,
         },
-        {"name": "B", "market_share": 0.5, "stance": "refuse", "review_interval_weeks": 4},
+        {
+            "name": "B",
+            "market_share": 0.5,
+            "stance": "refuse",
+            "review_interval_weeks": 4,
+            "adaptive": True,
+        },
     ]
     if association is not None:
         isps[0]["association"] = association["name"]
@@ -197,7 +205,9 @@ def pressured(principled: bool, association: dict | None = None):
         pressure_on_isps=1e7,
         lobbying=0.0,
     )
-    return build(isps, [b], n=5000, assoc=[association] if association else None)
+    # a consultation is open: the rights body's pressure is credible
+    reg = {"initial_stage": "consultation"}
+    return build(isps, [b], n=5000, assoc=[association] if association else None, regulator=reg)
 
 
 def test_principled_isp_never_complies_under_maximal_pressure():
@@ -206,7 +216,7 @@ def test_principled_isp_never_complies_under_maximal_pressure():
     assert (df["stance.A"] == "refuse").all()
     # the same pressure makes the unprincipled rival comply
     assert df["stance.B"].iloc[-1] != "refuse"
-    assert m.pressure_on(m.isps[0]) > 0
+    assert institutions.pressure_on(m, m.isps[0]) > 0
 
 
 def test_principled_association_sets_members_to_refuse():
@@ -226,6 +236,6 @@ def test_association_backing_absorbs_its_share_of_pressure(backing):
     m = pressured(principled=False, association=assoc)
     a, b = m.isps
     # A and B have equal customers up to one subscriber: compare per customer
-    per_a = m.pressure_on(a) / m.population.customers[0]
-    per_b = m.pressure_on(b) / m.population.customers[1]
+    per_a = institutions.pressure_on(m, a) / m.accounts.customers[0]
+    per_b = institutions.pressure_on(m, b) / m.accounts.customers[1]
     assert per_a == pytest.approx(per_b * (1 - backing), rel=1e-12)

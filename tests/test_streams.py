@@ -71,3 +71,33 @@ def test_streams_are_named_independent_and_reproducible():
     assert len(set(first.values())) == len(STREAMS)  # no two streams start alike
     c = make_streams(seed_sequence(8))
     assert all(c[name].random() != first[name] for name in STREAMS)
+
+
+def test_choose_never_returns_its_input_array():
+    """With probability 1 every candidate is chosen, in a new array: a caller that
+    shuffles the result (RightsBody.monitor) must not reorder the caller's own array."""
+    rng = np.random.default_rng(0)
+    candidates = np.arange(10, 20)
+    picked = choose(rng, candidates, 1.0)
+    assert picked is not candidates and not np.shares_memory(picked, candidates)
+    rng.shuffle(picked)
+    assert candidates.tolist() == list(range(10, 20))
+
+
+def test_full_detection_leaves_the_models_sharers_in_order():
+    from model import PolicyModel, load_scenario
+
+    data = {
+        "population": {"subscribers": 2000, "sharing": {"baseline_share": 0.3}},
+        "isps": [{"name": "A", "market_share": 1.0, "adaptive": False}],
+        "rights_bodies": [{"name": "RB", "detection_prob": 1.0, "escalates": False}],
+    }
+    m = PolicyModel(load_scenario(data=data), rng=2)
+    seen = []
+    monitor = m.rights_bodies[0].monitor
+    m.rights_bodies[0].monitor = lambda week, sharers: (
+        seen.append(sharers),
+        monitor(week, sharers),
+    )[1]
+    m.run(2)
+    assert all(len(s) > 0 and (np.diff(s) > 0).all() for s in seen)

@@ -93,7 +93,7 @@ def test_no_enforcement_model_share_matches_baseline_share():
     s = load_scenario(data={"population": {"subscribers": n, "sharing": {"baseline_share": 0.15}}})
     m = PolicyModel(s, rng=5).run(weeks)
     df = m.outcomes()
-    p = special.expit(m.population.propensity.astype(np.float64))
+    p = special.expit(m.accounts.propensity.astype(np.float64))
     # weeks are independent given the propensities: the mean over weeks has variance
     # sum p(1-p) / (n^2 weeks); add the sampling error of the propensities around 0.15
     se_weeks = math.sqrt(np.sum(p * (1 - p)) / weeks) / n

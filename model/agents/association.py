@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 
+from model import institutions
 from model.params import STANCES, AssociationParams
 
 
@@ -16,7 +17,7 @@ class Association(mesa.Agent):
     Attributes:
         params: its parameters.
         members: the ISP agents that belong to it.
-        stance: the common stance it sets for its members.
+        common_stance: the stance it sets for its members (None until its first review).
     """
 
     def __init__(self, model, params: AssociationParams):
@@ -24,7 +25,7 @@ class Association(mesa.Agent):
         self.params = params
         self.name = params.name
         self.members: list = []
-        self.stance = "refuse" if params.principled else None
+        self.common_stance: str | None = "refuse" if params.principled else None
 
     def review(self, week: int) -> None:
         """Set the members' common stance.
@@ -39,11 +40,13 @@ class Association(mesa.Agent):
         else:
             totals = dict.fromkeys(STANCES, 0.0)
             for isp in self.members:
-                for s, c in isp.expected_costs().items():
+                for s, c in isp.with_switch_cost(isp.expected_costs()).items():
                     totals[s] += c
-            stance = self.model.choose_stance(
-                totals, max(m.params.decision_noise for m in self.members)
+            stance = institutions.choose_stance(
+                totals,
+                max(m.params.decision_noise for m in self.members),
+                self.model.streams["stance"],
             )
-        self.stance = stance
+        self.common_stance = stance
         for isp in self.members:
             isp.set_stance(stance, week)

@@ -7,14 +7,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from model.agents.regime import COMPLIANCE, Regime, voluntary_regime
+from model import institutions
+from model.agents.regime import Regime, make_regime
 from model.params import STANCES, ISPParams
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-CUSTOMER_HORIZON_WEEKS = 52.0
-"""An ISP values a lost customer at this many weeks of their subscription."""
-SANCTION_SHARE = {"refuse": 0.0, "forward": 0.0, "graduated": 0.05, "disconnect": 1.0}
-"""ISPs' rule of thumb for the share of notices that end in a sanction, by stance."""
 
 
 @dataclass
@@ -32,8 +29,9 @@ class ISP(mesa.Agent):
     Attributes:
         params: its parameters (price, stance, capacity, ladder...).
         index: its position in the scenario's ISP list (the subscribers' ``isp`` code).
-        stance: the stance it has chosen voluntarily (the law may impose another).
-        regime: the rules applied to notices this week.
+        voluntary_stance: the stance it has chosen (the law may impose another).
+        regime: the rules applied to notices this week; ``regime.stance`` is the stance
+            in force (the one recorded as ``stance.<ISP>``).
         association: the association that sets its stance, if any.
         week_counts: this week's counters (notices handled, refused, warnings...).
         costs: this week's enforcement cost (GBP, real scale).
@@ -44,13 +42,11 @@ class ISP(mesa.Agent):
         self.params = params
         self.name = params.name
         self.index = index
-        self.stance = params.stance
+        self.voluntary_stance = params.stance
         self.association = None
-        self.regime = voluntary_regime(
-            self.stance, params.warning_levels, params.sanction, params.sanction_weeks
-        )
+        self.regime = self.own_regime()
         self.notices_recent = 0.0  # smoothed notices received a week (model scale)
-        self.stance_changes: list[tuple[int, str]] = [(0, self.stance)]
+        self.stance_changes: list[tuple[int, str]] = [(0, self.voluntary_stance)]
         self.reset_week()
 
     def reset_week(self) -> None:
@@ -64,20 +60,26 @@ class ISP(mesa.Agent):
         self.final = np.empty(0, dtype=bool)  # of those, who got the warning before a sanction
 
     # ------------------------------------------------------------------ regime
+    @property
+    def stance(self) -> str:
+        """Alias of :attr:`voluntary_stance` (read-only; kept for the visualiser)."""
+        return self.voluntary_stance
+
+    def own_regime(self, stance: str | None = None) -> Regime:
+        """The regime of a voluntary stance (default: its own) with its ladder settings."""
+        p = self.params
+        return make_regime(
+            stance or self.voluntary_stance, p.warning_levels, p.sanction, p.sanction_weeks
+        )
+
     def update_regime(self) -> None:
         """The regime in force: the law's if one binds, else its own stance."""
         law = self.model.regulator.binding_regime()
-        if law is not None:
-            self.regime = law
-        else:
-            p = self.params
-            self.regime = voluntary_regime(
-                self.stance, p.warning_levels, p.sanction, p.sanction_weeks
-            )
+        self.regime = law if law is not None else self.own_regime()
 
     def set_stance(self, stance: str, week: int) -> None:
-        if stance != self.stance:
-            self.stance = stance
+        if stance != self.voluntary_stance:
+            self.voluntary_stance = stance
             self.stance_changes.append((week, stance))
 
     # ------------------------------------------------------------------ notices
@@ -96,7 +98,7 @@ class ISP(mesa.Agent):
         regime = self.regime
         if len(idx) == 0:
             return SanctionCases(idx, wrongful, regime)
-        subs = self.model.population
+        subs = self.model.accounts
         self.received += len(idx)
         empty = SanctionCases(idx[:0], wrongful[:0], regime)
         if not regime.polices:
@@ -152,7 +154,7 @@ class ISP(mesa.Agent):
         if self.params.notice_capacity is None:
             return None
         per_customer = self.params.notice_capacity / 1000.0
-        return int(self.model.population.customers[self.index] * per_customer)
+        return int(self.model.accounts.customers[self.index] * per_customer)
 
     # ------------------------------------------------------------------ stance review
     def review_stance(self, week: int) -> None:
@@ -169,18 +171,32 @@ class ISP(mesa.Agent):
         if self.params.principled:
             self.set_stance("refuse", week)
             return
-        costs = self.expected_costs()
-        choice = self.model.choose_stance(costs, self.params.decision_noise)
+        costs = self.with_switch_cost(self.expected_costs())
+        choice = institutions.choose_stance(
+            costs, self.params.decision_noise, self.model.streams["stance"]
+        )
         self.set_stance(choice, week)
 
+    def with_switch_cost(self, costs: dict[str, float]) -> dict[str, float]:
+        """``costs`` with the one-off cost of leaving its current stance spread over a
+        review interval added to every other stance (inertia: ODD 7.5)."""
+        m = self.model
+        one_off = self.params.switch_cost * m.accounts.customers[self.index] * m.scale
+        weekly = one_off / self.params.review_interval_weeks
+        return {s: c + (weekly if s != self.voluntary_stance else 0.0) for s, c in costs.items()}
+
     def expected_costs(self) -> dict[str, float]:
-        """Expected weekly cost (GBP, real scale) of each voluntary stance."""
+        """Expected weekly cost (GBP, real scale) of each voluntary stance (ODD 7.5).
+
+        cost(s) = handling + customers lost to softer rivals + expected legislation +
+        rights bodies' pressure, where compliance(s) lowers the last two.
+        """
         m = self.model
         p = self.params
         scale = m.scale
-        customers = m.population.customers[self.index] * scale
+        customers = m.accounts.customers[self.index] * scale
         notices = self.notices_recent * scale
-        sharers = m.sharers_at()[self.index] * scale
+        sharers = m.sharers_by_isp[self.index] * scale
         price_week = p.price / WEEKS_PER_MONTH
         churn = m.params.population.churn
         risk = m.params.population.risk
@@ -189,24 +205,25 @@ class ISP(mesa.Agent):
         )
         law_prob = m.regulator.law_probability()
         law_cost = m.params.regulator.law_cost_per_customer * customers
-        pressure = m.pressure_on(self)
+        preemption = m.params.regulator.preemption
+        pressure = institutions.pressure_on(m, self)
         costs = {}
         for stance in STANCES:
-            regime = voluntary_regime(stance, p.warning_levels, p.sanction, p.sanction_weeks)
-            comply = COMPLIANCE[stance]
+            regime = self.own_regime(stance)
+            comply = p.compliance[stance]
             handling = 0.0
             if regime.polices:
                 handling = notices * (
-                    p.cost_per_notice + SANCTION_SHARE[stance] * p.cost_per_sanction
+                    p.cost_per_notice + p.expected_sanction_share[stance] * p.cost_per_sanction
                 )
             gap = max(0.0, regime.penalty(risk) - rival_penalty)
             leaving = churn.enforcement_weekly * gap * sharers
-            lost = leaving * price_week * CUSTOMER_HORIZON_WEEKS
-            legislation = law_prob * law_cost * (1.0 - m.params.regulator.preemption * comply)
+            lost = leaving * price_week * p.customer_horizon_weeks
+            legislation = law_prob * law_cost * (1.0 - preemption * comply)
             costs[stance] = handling + lost + legislation + pressure * (1.0 - comply)
         return costs
 
     def weekly_revenue(self) -> float:
         """Subscription revenue this week (GBP, real scale)."""
-        customers = int(self.model.population.customers[self.index]) * self.model.scale
+        customers = int(self.model.accounts.customers[self.index]) * self.model.scale
         return customers * self.params.price / WEEKS_PER_MONTH

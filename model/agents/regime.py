@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.params import Risk
-
-COMPLIANCE: dict[str, float] = {"refuse": 0.0, "forward": 0.5, "graduated": 0.9, "disconnect": 1.0}
-"""How far each stance meets rights bodies' demand for disconnection (0 none, 1 fully)."""
+from model.params import STANCE_TRAITS, Risk
 
 
 @dataclass(frozen=True)
 class Regime:
-    """The rules applied to notices at one ISP.
+    """The rules applied to notices at one ISP (its voluntary stance, or the law's).
 
     Attributes:
-        stance: refuse, forward, graduated or disconnect.
+        stance: the stance in force (refuse, forward, graduated or disconnect).
         warning_levels: warnings before the sanction (0 under ``disconnect``).
         sanction: suspension, throttle or none.
         sanction_weeks: length of a suspension or throttling (weeks).
@@ -30,26 +27,29 @@ class Regime:
 
     @property
     def polices(self) -> bool:
-        return self.stance != "refuse"
+        return STANCE_TRAITS[self.stance].polices
 
     @property
     def sanctions(self) -> bool:
-        return self.stance in ("graduated", "disconnect") and self.sanction != "none"
+        return STANCE_TRAITS[self.stance].sanctions and self.sanction != "none"
 
     def penalty(self, risk: Risk) -> float:
-        """Subscribers' perceived cost of being caught under this regime (logit units)."""
-        if self.stance == "refuse":
+        """Subscribers' perceived cost of being caught under this regime (logit units).
+
+        The stance's ``population.risk`` penalty; a policing regime without a sanction
+        is perceived as letters only (``penalty_forward``).
+        """
+        traits = STANCE_TRAITS[self.stance]
+        if traits.penalty is None:
             return 0.0
-        if self.stance == "forward" or self.sanction == "none":
+        if not self.sanctions:
             return risk.penalty_forward
-        if self.stance == "graduated":
-            return risk.penalty_graduated
-        return risk.penalty_disconnect
+        return getattr(risk, traits.penalty)
 
 
-def voluntary_regime(
-    stance: str, warning_levels: int, sanction: str, sanction_weeks: int
+def make_regime(
+    stance: str, warning_levels: int, sanction: str, sanction_weeks: int, by_law: bool = False
 ) -> Regime:
-    """A regime an ISP chose for itself; ``disconnect`` means no warnings."""
-    levels = 0 if stance == "disconnect" else warning_levels
-    return Regime(stance, levels, sanction, sanction_weeks)
+    """A regime for ``stance``; a stance without warnings (``disconnect``) gets none."""
+    levels = 0 if STANCE_TRAITS[stance].first_notice_sanctions else warning_levels
+    return Regime(stance, levels, sanction, sanction_weeks, by_law)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
-from model.agents.regime import Regime
-from model.params import STAGES, RegulatorParams
+from model.agents.regime import Regime, make_regime
+from model.params import RegulatorParams, Stage
 
 
 @dataclass
@@ -25,19 +26,20 @@ class Regulator(mesa.Agent):
 
     Attributes:
         params: its parameters.
-        stage: legislative stage index (0 none, 1 consultation, 2 bill, 3 law).
+        stage: legislative stage (a :class:`~model.params.Stage`: NONE .. LAW).
         pressure: legislative pressure (dimensionless; lobbying adds, counter-pressure removes).
         events: stage changes this week ('consultation', 'bill', 'law', 'bill_failed').
-        reviewed, overturned, upheld: this week's due-process counts (model scale).
+        reviewed, overturned: this week's due-process counts (model scale).
         costs: this week's cost of reviewing cases (GBP, real scale).
     """
 
     def __init__(self, model, params: RegulatorParams):
         super().__init__(model)
         self.params = params
-        self.stage = STAGES.index(params.initial_stage)
+        self.stage = Stage[params.initial_stage.upper()]
         self.pressure = 0.0
-        self.bill_since: int | None = 0 if self.stage == 2 else None
+        self.bill_since: int | None = 0 if self.stage == Stage.BILL else None
+        self.bill_lag = params.legislative_lag_weeks  # passage time of the current bill
         self.queue: list[_Batch] = []
         self.capacity_credit = 0.0
         self._law_regime: Regime | None = None
@@ -46,17 +48,16 @@ class Regulator(mesa.Agent):
 
     @property
     def stage_name(self) -> str:
-        return STAGES[self.stage]
+        return self.stage.label
 
     @property
     def law_in_force(self) -> bool:
-        return self.stage == 3
+        return self.stage == Stage.LAW
 
     def reset_week(self) -> None:
         self.events: list[str] = []
         self.reviewed = 0
         self.overturned = 0
-        self.upheld = 0
         self.costs = 0.0
 
     # ------------------------------------------------------------------ legislation
@@ -70,47 +71,68 @@ class Regulator(mesa.Agent):
                     - counter_refusal * market share of refusing ISPs; floored at 0.
         """
         p = self.params
-        per_100k = wrongful_sanctions * 1e5 / self.model.population.n
+        per_100k = wrongful_sanctions * 1e5 / self.model.accounts.n
         self.pressure *= float(np.exp(-1.0 / p.pressure_decay_weeks))
         self.pressure += (
             lobbying - p.counter_wrongful * per_100k - p.counter_refusal * refusing_share
         )
         self.pressure = max(self.pressure, 0.0)
 
-    def update_stage(self, week: int) -> None:
+    def update_stage(self, week: int, rng: np.random.Generator) -> None:
         """Move through none -> consultation -> bill -> law.
 
-        With a schedule, stages follow it. Otherwise: a consultation opens when pressure
-        reaches ``consultation_threshold``; a bill is introduced at ``bill_threshold``; it
-        becomes law ``legislative_lag_weeks`` later if pressure is still above the
-        consultation threshold, else it fails (back to consultation). A law stays.
+        With a schedule, stages follow it. Otherwise, each week that pressure holds at or
+        above ``consultation_threshold`` (no stage yet) or ``bill_threshold``
+        (consultation), government acts with probability 1 - exp(-1 /
+        ``action_delay_weeks``) (at once if 0). A bill's passage time is drawn when it is
+        introduced (gamma, mean ``legislative_lag_weeks``, s.d.
+        ``legislative_lag_sd_weeks``); then it becomes law if pressure is still at or
+        above the consultation threshold, else it fails (back to consultation). A law
+        stays. One uniform is drawn from ``rng`` every week (common random numbers).
         """
         p = self.params
         s = p.schedule
         before = self.stage
-        if any(w is not None for w in (s.consultation_week, s.bill_week, s.law_week)):
+        acts = rng.random() < self.act_probability()
+        scheduled = ((Stage.CONSULTATION, s.consultation_week), (Stage.BILL, s.bill_week))
+        scheduled += ((Stage.LAW, s.law_week),)
+        if any(at is not None for _, at in scheduled):
             target = self.stage
-            for stage, at in ((1, s.consultation_week), (2, s.bill_week), (3, s.law_week)):
+            for stage, at in scheduled:
                 if at is not None and week >= at:
                     target = max(target, stage)
             self.stage = target
-        elif self.stage == 0 and self.pressure >= p.consultation_threshold:
-            self.stage = 1
-        elif self.stage == 1 and self.pressure >= p.bill_threshold:
-            self.stage, self.bill_since = 2, week
-        elif self.stage == 2 and week - self.bill_since >= p.legislative_lag_weeks:
+        elif self.stage == Stage.NONE and self.pressure >= p.consultation_threshold and acts:
+            self.stage = Stage.CONSULTATION
+        elif self.stage == Stage.CONSULTATION and self.pressure >= p.bill_threshold and acts:
+            self.stage = Stage.BILL
+            self.bill_since, self.bill_lag = week, self.draw_lag(rng)
+        elif self.stage == Stage.BILL and week - self.bill_since >= self.bill_lag:
             if self.pressure >= p.consultation_threshold:
-                self.stage = 3
+                self.stage = Stage.LAW
             else:
-                self.stage = 1
+                self.stage = Stage.CONSULTATION
                 self.events.append("bill_failed")
         if self.stage > before:
             for stage in range(before + 1, self.stage + 1):
-                self.events.append(STAGES[stage])
-            if self.stage == 2 and self.bill_since is None:
+                self.events.append(Stage(stage).label)
+            if self.stage == Stage.BILL and self.bill_since is None:
                 self.bill_since = week
         if self.stage != before:
             self.stage_changes.append((week, self.stage_name))
+
+    def act_probability(self) -> float:
+        """Weekly probability that government acts on pressure above a threshold."""
+        delay = self.params.action_delay_weeks
+        return 1.0 if delay <= 0 else -math.expm1(-1.0 / delay)
+
+    def draw_lag(self, rng: np.random.Generator) -> int:
+        """A bill's passage time (weeks): gamma with the lag's mean and s.d., rounded."""
+        mean, sd = self.params.legislative_lag_weeks, self.params.legislative_lag_sd_weeks
+        if sd <= 0 or mean <= 0:
+            return mean
+        shape = (mean / sd) ** 2
+        return round(rng.gamma(shape, sd * sd / mean))
 
     def binding_regime(self) -> Regime | None:
         """The regime a law in force imposes on every ISP, or None."""
@@ -122,9 +144,12 @@ class Regulator(mesa.Agent):
         """The regime a law would impose (what subscribers anticipate)."""
         if self._law_regime is None:
             p = self.params
-            levels = 0 if p.mandated_regime == "disconnect" else p.law_warning_levels
-            self._law_regime = Regime(
-                p.mandated_regime, levels, p.law_sanction, p.law_sanction_weeks, by_law=True
+            self._law_regime = make_regime(
+                p.mandated_regime,
+                p.law_warning_levels,
+                p.law_sanction,
+                p.law_sanction_weeks,
+                by_law=True,
             )
         return self._law_regime
 
@@ -173,7 +198,6 @@ class Regulator(mesa.Agent):
             draw = rng.random(take)
             keep = np.where(wrongful, draw >= p.review_accuracy, draw < p.uphold_rate)
             self.reviewed += take
-            self.upheld += int(keep.sum())
             self.overturned += int((wrongful & ~keep).sum())
             self.costs += take * p.cost_per_case * self.model.scale
             upheld.append(_Batch(batch.week, batch.isp, idx[keep], wrongful[keep], batch.regime))
@@ -186,7 +210,7 @@ class Regulator(mesa.Agent):
         ``capacity_credit``, then call :meth:`close_budget`."""
         if self.params.review_capacity is None:
             return None
-        self.capacity_credit += self.params.review_capacity * self.model.population.n / 1e6
+        self.capacity_credit += self.params.review_capacity * self.model.accounts.n / 1e6
         return int(self.capacity_credit)
 
     def close_budget(self) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model import institutions
 from model.params import ESCALATION_LEVELS, RightsBodyParams
 from model.streams import choose
-
-LOBBYING_BY_LEVEL = {"notify": 0.0, "demand": 0.0, "threat": 0.5, "lobby": 1.0, "litigate": 1.0}
-"""Share of its ``lobbying`` a rights body adds to legislative pressure, by ladder step."""
 
 
 class RightsBody(mesa.Agent):
@@ -19,7 +17,7 @@ class RightsBody(mesa.Agent):
         params: its parameters.
         level: its step on the escalation ladder (index into ESCALATION_LEVELS).
         targets: boolean mask over ISPs whose customers it monitors.
-        detections, notices_sent, wrongful_notices, lawsuits: this week's counts (model scale).
+        notices_sent, wrongful_notices, lawsuits: this week's counts (model scale).
         costs: this week's enforcement cost (GBP, real scale).
     """
 
@@ -42,7 +40,6 @@ class RightsBody(mesa.Agent):
         return ESCALATION_LEVELS[self.level]
 
     def reset_week(self) -> None:
-        self.detections = 0
         self.notices_sent = 0
         self.wrongful_notices = 0
         self.lawsuits = 0
@@ -64,7 +61,7 @@ class RightsBody(mesa.Agent):
         if week < self.params.start_week:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
         m = self.model
-        subs = m.population
+        subs = m.accounts
         streams = m.streams
         p = self.params
         if not self.targets.all():
@@ -82,7 +79,6 @@ class RightsBody(mesa.Agent):
         if p.notice_budget is not None:
             monitored = subs.customers[self.targets].sum()
             found = found[: int(p.notice_budget / 1000.0 * monitored)]
-        self.detections = len(found)
         wrong = np.zeros(len(found), dtype=bool)
         wrong[choose(streams["misattribution"], np.arange(len(found)), p.misattribution_rate)] = (
             True
@@ -106,10 +102,10 @@ class RightsBody(mesa.Agent):
     # ------------------------------------------------------------------ litigation
     def litigate(self, week: int) -> np.ndarray:
         """While litigating, sue individuals among this week's detections (Poisson count)."""
-        if self.level_name != "litigate" or week < self.params.start_week:
+        if not self.litigating(week):
             return np.empty(0, dtype=np.int64)
         m = self.model
-        rate = self.params.lawsuits_per_million * m.population.n / 1e6
+        rate = self.params.lawsuits_per_million * m.accounts.n / 1e6
         rng = m.streams["litigation"]
         k = min(int(rng.poisson(rate)), len(self.detected_rightly))
         sued = (
@@ -122,17 +118,17 @@ class RightsBody(mesa.Agent):
         return sued
 
     # ------------------------------------------------------------------ escalation
-    def review_escalation(self, week: int, infringing_share: float) -> bool:
+    def review_escalation(self, week: int, infringing_share: float, draw: float) -> bool:
         """Step up the ladder when infringement has not fallen enough and ISPs refuse.
 
-        Every ``review_interval_weeks`` after it starts, if the infringing share fell by
-        less than ``target_reduction`` since the last review and any ISP it targets
-        refuses, it takes the next step (notify -> demand -> threat -> lobby -> litigate),
-        up to ``max_level``. Returns True when it stepped up.
+        At each review after it starts (every ``review_interval_weeks``, or at random
+        with that mean: ``review_timing``, decided by ``draw``, a uniform), if the
+        infringing share fell by less than ``target_reduction`` since the last review and
+        any ISP it targets refuses, it takes the next step (notify -> demand -> threat ->
+        lobby -> litigate), up to ``max_level``. Returns True when it stepped up.
         """
         p = self.params
-        since = week - p.start_week
-        if not p.escalates or since <= 0 or since % p.review_interval_weeks:
+        if not p.escalates or not institutions.due(p, week - p.start_week, draw):
             return False
         last, self.share_at_last_review = self.share_at_last_review, infringing_share
         if last is None or last <= 0:
@@ -147,9 +143,13 @@ class RightsBody(mesa.Agent):
             return True
         return False
 
+    def litigating(self, week: int) -> bool:
+        """Whether it sues individuals in ``week`` (on the ``litigate`` step, started)."""
+        return self.level_name == "litigate" and week >= self.params.start_week
+
     def lobbying(self) -> float:
-        """Legislative pressure it adds this week."""
-        return self.params.lobbying * LOBBYING_BY_LEVEL[self.level_name]
+        """Legislative pressure it adds this week: ``lobbying`` x its step's share."""
+        return self.params.lobbying * self.params.lobbying_by_level[self.level_name]
 
     def demands(self) -> float:
         """Escalation steps beyond notifying: weight of its pressure on refusing ISPs."""

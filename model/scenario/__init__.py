@@ -17,6 +17,8 @@ The rooms:
 - :mod:`.overrides`: ``--set PATH=VALUE``;
 - :mod:`.load`: :func:`load_scenario`, validation and whole-scenario checks;
 - :mod:`.compare`: resolved YAML, flat parameter paths, :func:`diff`;
+- :mod:`.policy_files`: policies given as scenario files (``policies: [{file: ...}]``);
+- :mod:`.condition`: conditions on summary columns (discovery questions, ``--where``);
 - :mod:`.errors`: :class:`ScenarioError`.
 """
 

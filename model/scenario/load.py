@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from model import outcomes
 from model.scenario.errors import ScenarioError, ScenarioErrors, suggest
 from model.scenario.overrides import (
     COMMAND_LINE,
@@ -135,7 +136,7 @@ def load_scenario(
             where[tuple(key.split("."))] = (COMMAND_LINE + f" (--set {key})", None)
     scenario = validate(raw, Source(where), file)
     if any(p.file for p in scenario.policies):
-        raw = resolve_policy_files(raw, Source(where), file)
+        raw = resolve_policy_files(raw, Source(where), file, validate)
         scenario = validate(raw, Source(where), file)
     check_sweep(scenario, Source(where), file)
     check_analysis(scenario, Source(where), file)
@@ -261,7 +262,8 @@ def check_analysis(
                 raise located(
                     f"unknown outcome '{name}'"
                     + suggest(name, known)
-                    + "; outcomes are summary.csv columns: final.<column> or total.<count column>"
+                    + "; outcomes are summary.csv columns: final.<column> or total.<count column> "
+                    "(see model/outcomes.py)"
                 )
 
     if scenario.discovery is not None:
@@ -270,7 +272,7 @@ def check_analysis(
 
 def check_discovery(scenario: Scenario, known: list[str], source: Source, file: str | None) -> None:
     """Every discovery question's condition parses and names known columns and policies."""
-    from model.condition import ConditionError, parse
+    from model.scenario.condition import ConditionError, parse
 
     assert scenario.discovery is not None
     sweep = scenario.experiment.sweep
@@ -296,31 +298,14 @@ def check_discovery(scenario: Scenario, known: list[str], source: Source, file: 
 def outcome_names(scenario: Scenario) -> list[str]:
     """``summary.csv`` outcome columns the model writes for ``scenario`` and its policies.
 
-    Found by running one week of a 200-subscriber copy of the scenario (and of each policy),
-    so the names always match what the model records.
+    From the outcome registry (:mod:`model.outcomes`), its families expanded with the
+    scenario's ISPs, rights bodies and warning levels (a policy may change the levels).
     """
-    from model.policy_model import PolicyModel  # the model imports this module
-    from model.results import is_count_column
-
     base = _bare(scenario)
-    variants = [base]
+    variants = [scenario]
     for policy in scenario.policies:
         data = copy.deepcopy(base)
         for path, value in policy.set.items():
             apply_override(data, path, value)
-        variants.append(data)
-    names: dict[str, None] = {}
-    for data in variants:
-        data["population"]["subscribers"] = 200
-        outcomes = PolicyModel(Scenario.model_validate(data), rng=0).run(1).outcomes()
-        numeric = [c for c in outcomes.columns if pd_is_numeric(outcomes[c]) and c != "week"]
-        names.update(dict.fromkeys(f"final.{c}" for c in numeric))
-        names.update(dict.fromkeys(f"total.{c}" for c in numeric if is_count_column(c)))
-    return list(names)
-
-
-def pd_is_numeric(series: Any) -> bool:
-    """Whether a pandas column is numeric (its summary has ``final.<column>``)."""
-    import pandas as pd
-
-    return bool(pd.api.types.is_numeric_dtype(series))
+        variants.append(Scenario.model_validate(data))
+    return outcomes.summary_names(outcomes.columns_for(variants))

@@ -12,6 +12,7 @@ the file's own errors located in it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,13 @@ NOT_POLICY = (
 """Top-level keys of a policy file that are not parameters of the policy."""
 
 
-def resolve_policy_files(raw: dict[str, Any], source: Source, file: str | None) -> dict[str, Any]:
+Validate = Callable[[dict[str, Any], Source, str], Any]
+"""The loader's ``validate(raw, source, file) -> Scenario`` (passed in: no import cycle)."""
+
+
+def resolve_policy_files(
+    raw: dict[str, Any], source: Source, file: str | None, validate: Validate
+) -> dict[str, Any]:
     """``raw`` with every policy's ``file`` turned into overrides merged under its ``set``.
 
     Raises:
@@ -54,7 +61,7 @@ def resolve_policy_files(raw: dict[str, Any], source: Source, file: str | None) 
             raise ScenarioError(
                 f"policy file not found: {path}", declared or file, line, ".".join(key)
             )
-        overrides, description = policy_overrides(path)
+        overrides, description = policy_overrides(path, validate)
         item = dict(item)
         item["set"] = {**overrides, **(item.get("set") or {})}
         if not item.get("description"):
@@ -63,10 +70,10 @@ def resolve_policy_files(raw: dict[str, Any], source: Source, file: str | None) 
     return {**raw, "policies": out}
 
 
-def policy_overrides(path: Path) -> tuple[dict[str, Any], str]:
+def policy_overrides(path: Path, validate: Validate) -> tuple[dict[str, Any], str]:
     """(parameter path -> value where ``path`` differs from its extends-root, its description)."""
-    changed = _parameters(path)
-    base = _parameters(_chain_root(path))
+    changed = _parameters(path, validate)
+    base = _parameters(_chain_root(path), validate)
     overrides = {k: v for k, v in changed.items() if base.get(k, _MISSING) != v}
     description = str(read_yaml(path, {}).get("description", "") or "").strip()
     return overrides, description
@@ -75,9 +82,7 @@ def policy_overrides(path: Path) -> tuple[dict[str, Any], str]:
 _MISSING = object()
 
 
-def _parameters(path: Path) -> dict[str, Any]:
-    from model.scenario.load import validate
-
+def _parameters(path: Path, validate: Validate) -> dict[str, Any]:
     where: dict = {}
     raw = load_chain(path, where, ())
     for key in NOT_POLICY:

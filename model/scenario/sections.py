@@ -10,8 +10,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from model import outcomes
+from model.outcomes import KNOWN_GOALS, Goal
 from model.params import Params
 from model.scenario.errors import suggest
+
+OUTCOME_SCHEMA = {"pattern": outcomes.summary_pattern(), "examples": outcomes.summary_examples()}
+"""JSON Schema of an outcome name (editors check it; loading checks it against the scenario)."""
 
 
 # --------------------------------------------------------------------------- experiment
@@ -68,7 +73,9 @@ class Precision(Params):
     """
 
     outcome: str = Field(
-        "final.infringing_share", description="Summary column whose CI is targeted."
+        "final.infringing_share",
+        description="Summary column whose CI is targeted (see model/outcomes.py).",
+        json_schema_extra=OUTCOME_SCHEMA,
     )
     ci_width: float = Field(
         description="Target full width of the CI (upper minus lower), outcome's unit.", gt=0
@@ -142,31 +149,17 @@ class Experiment(Params):
 
 
 # --------------------------------------------------------------------------- analysis
-Goal = Literal["minimise", "maximise"]
-
-KNOWN_GOALS: dict[str, Goal] = {
-    "final.infringing_share": "minimise",
-    "final.p2p_traffic": "minimise",
-    "total.wrongful_sanctions": "minimise",
-    "total.wrongful_notices": "minimise",
-    "total.sanctions": "minimise",
-    "final.suspended_share": "minimise",
-    "final.rights_holder_revenue": "maximise",
-    "final.legal_share": "maximise",
-}
-"""Default direction of "better" for common outcomes (others must say ``goal``)."""
-
-
 class OutcomeSpec(Params):
     """An outcome to analyse: a ``summary.csv`` column and which direction is better."""
 
     name: str = Field(
         description="Summary column, e.g. final.infringing_share, total.wrongful_sanctions, "
-        "final.market_share.TalkTalk, final.rights_holder_revenue."
+        "final.market_share.TalkTalk, final.rights_holder_revenue (see model/outcomes.py).",
+        json_schema_extra=OUTCOME_SCHEMA,
     )
     goal: Goal | None = Field(
         None,
-        description="minimise or maximise (policy regret); default for known outcomes.",
+        description="minimise or maximise (policy regret); default: the registered goal.",
     )
     label: str | None = Field(None, description="Human label for tables and figures.")
     threshold: float | None = Field(
@@ -181,7 +174,7 @@ class OutcomeSpec(Params):
         if isinstance(data, str):  # a bare column name
             data = {"name": data}
         if isinstance(data, Mapping) and data.get("goal") is None and "name" in data:
-            data = {**data, "goal": KNOWN_GOALS.get(str(data["name"]))}
+            data = {**data, "goal": outcomes.goal(str(data["name"]))}
         return data
 
     @model_validator(mode="after")

@@ -1,0 +1,233 @@
+"""The institutional rules of the week, shared by the model and the per-agent baseline.
+
+Both :class:`model.policy_model.PolicyModel` and the per-agent Mesa baseline
+(``benchmarks/baseline_mesa_agents.py``) call these functions from their ``step()``, so
+the institutions (regulator, ISPs' stances, rights bodies' escalation, salience) follow
+one implementation. None of them touches per-subscriber state: they read ISP-level
+tallies only, so they cost nothing per subscriber.
+
+Each function takes the ``world``: the model object, read through these attributes
+(docs/ODD.md, section 2, "Names"):
+
+- ``params``: the validated :class:`~model.scenario.Scenario`;
+- ``regulator``, ``isps``, ``associations``, ``rights_bodies``: the institutional agents;
+- ``accounts``: the subscribers' ISP-level tallies, ``accounts.n`` (population size) and
+  ``accounts.customers`` (customers per ISP, model scale);
+- ``scale``: real accounts per simulated subscriber;
+- ``salience``: public salience of enforcement (read and written);
+- ``streams``: the named random streams (``stance`` for noisy stance choices).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from model.params import Stage
+
+LEGISLATIVE_NEWS = {
+    "consultation": "consultation_impulse",
+    "bill": "bill_impulse",
+    "law": "law_impulse",
+}
+"""Legislative events that make news, and the ``salience`` impulse each adds."""
+
+
+# --------------------------------------------------------------------------- salience
+def add_salience(world: Any, amount: float) -> None:
+    """Add ``amount`` to public salience, capped at ``salience.maximum``."""
+    if amount:
+        world.salience = min(world.salience + amount, world.params.salience.maximum)
+
+
+def enforcement_news(world: Any, delivered: int, sanctions: int) -> None:
+    """Step 10: salience fades, then this week's notices and sanctions add to it.
+
+    salience <- salience x exp(-1/decay_weeks) + (notice_weight x notices delivered +
+    sanction_weight x sanctions) per 1,000 subscribers, capped at the maximum.
+    """
+    sal = world.params.salience
+    per_1000 = 1000.0 / world.accounts.n
+    world.salience *= math.exp(-1.0 / sal.decay_weeks)
+    add_salience(
+        world, sal.notice_weight * delivered * per_1000 + sal.sanction_weight * sanctions * per_1000
+    )
+
+
+# --------------------------------------------------------------------------- regulator
+def refusing_share(world: Any) -> float:
+    """Share of subscribers whose ISP refuses under the regime in force."""
+    customers = world.accounts.customers
+    refusing = sum(customers[isp.index] for isp in world.isps if isp.regime.stance == "refuse")
+    return refusing / world.accounts.n
+
+
+def legislate(world: Any, week: int, lobbying: float, wrongful_sanctions: int) -> None:
+    """Step 1: legislative pressure and stage; news of a new stage adds to salience.
+
+    Pressure takes last week's lobbying and wrongful sanctions (queued by the caller at
+    step 9) and this week's refusing share.
+    """
+    reg = world.regulator
+    reg.pressure_step(lobbying, wrongful_sanctions, refusing_share(world))
+    reg.update_stage(week, world.streams["legislation"])
+    sal = world.params.salience
+    add_salience(
+        world, sum(getattr(sal, LEGISLATIVE_NEWS[e]) for e in reg.events if e in LEGISLATIVE_NEWS)
+    )
+
+
+# --------------------------------------------------------------------------- ISPs
+def due(params: Any, week: int, draw: float) -> bool:
+    """Whether an institution with ``review_interval_weeks`` and ``review_timing`` reviews
+    in ``week`` (never in week 0): periodic, every interval; random, when ``draw`` (a
+    uniform on [0, 1)) falls below 1 / interval."""
+    if week <= 0:
+        return False
+    if params.review_timing == "periodic":
+        return week % params.review_interval_weeks == 0
+    return draw < 1.0 / params.review_interval_weeks
+
+
+def review_stances(world: Any, week: int) -> None:
+    """Step 2: associations, then ISPs, review their stance when due; each ISP then
+    applies the regime in force, the law's if one binds, else its own.
+
+    ISPs go in scenario order, so a later ISP's review sees an earlier one's new regime.
+    One uniform per association and ISP is drawn from the ``stance_review`` stream every
+    week, whatever their timing (common random numbers).
+    """
+    draws = world.streams["stance_review"].random(len(world.associations) + len(world.isps))
+    for assoc, u in zip(world.associations, draws, strict=False):
+        if due(assoc.params, week, u):
+            assoc.review(week)
+    for isp, u in zip(world.isps, draws[len(world.associations) :], strict=True):
+        if due(isp.params, week, u):
+            isp.review_stance(week)
+        isp.update_regime()
+
+
+def choose_stance(costs: dict[str, float], noise: float, rng: np.random.Generator) -> str:
+    """The cheapest stance, or a logit choice with scale ``noise`` x mean |cost|.
+
+    With ``noise`` > 0, P(s) is proportional to exp(-(cost(s) - min cost) / scale),
+    scale = noise x mean |cost| (so the noise is relative to the stakes). Draws one
+    number from ``rng`` only when ``noise`` > 0.
+    """
+    names = list(costs)
+    values = np.array([costs[s] for s in names])
+    if noise <= 0:
+        return names[int(np.argmin(values))]
+    scale = noise * max(np.abs(values).mean(), 1e-9)
+    p = np.exp(-(values - values.min()) / scale)
+    return names[int(rng.choice(len(names), p=p / p.sum()))]
+
+
+def threat_is_credible(world: Any) -> bool:
+    """Whether rights bodies' demands have something behind them: legislation under way
+    (a consultation or later) or a rights body suing individuals. A letter alone is not
+    enough ([NO]: Simonsen's letter claimed an obligation no law imposed)."""
+    return world.regulator.stage >= Stage.CONSULTATION or any(
+        b.litigating(world.week) for b in world.rights_bodies
+    )
+
+
+def start(world: Any) -> None:
+    """Before week 0: principled associations set their members to refuse (no cost data
+    is needed for that; other associations first review when due); every ISP applies
+    its regime."""
+    for assoc in world.associations:
+        if assoc.params.principled:
+            assoc.review(0)
+    for isp in world.isps:
+        isp.update_regime()
+
+
+def pressure_on(world: Any, isp: Any) -> float:
+    """Rights bodies' weekly reputational pressure on ``isp`` if it refuses (GBP).
+
+    Sum over rights bodies targeting it of pressure_on_isps x escalation step x real
+    customers / pressure_customers, less the share its association absorbs (backing);
+    zero unless the threat is credible (:func:`threat_is_credible`).
+    """
+    if not threat_is_credible(world):
+        return 0.0
+    customers = world.accounts.customers[isp.index] * world.scale
+    total = sum(
+        b.params.pressure_on_isps * b.demands() * customers / b.params.pressure_customers
+        for b in world.rights_bodies
+        if b.targets[isp.index]
+    )
+    backing = isp.association.params.backing if isp.association is not None else 0.0
+    return total * (1.0 - backing)
+
+
+def update_notice_volumes(isps: list) -> None:
+    """Step 10: each ISP's smoothed weekly notice volume (what its stance review expects)
+    moves towards this week's notices received, with time constant its review interval."""
+    for isp in isps:
+        isp.notices_recent += (isp.received - isp.notices_recent) / isp.params.review_interval_weeks
+
+
+# --------------------------------------------------------------------------- subscribers' view
+def penalty_by_isp(world: Any, week: int) -> np.ndarray:
+    """Perceived cost of being caught at each ISP (logit units).
+
+    The harsher of the ISP's regime and the share of the law's penalty anticipated at
+    the current legislative stage, plus the penalty of litigation while any rights body
+    sues individuals (a court can unmask any ISP's customer).
+    """
+    risk = world.params.population.risk
+    reg = world.regulator
+    anticipated = reg.anticipation() * reg.law_regime().penalty(risk)
+    litigation = (
+        risk.penalty_litigation if any(b.litigating(week) for b in world.rights_bodies) else 0.0
+    )
+    return np.array(
+        [max(isp.regime.penalty(risk), anticipated) + litigation for isp in world.isps],
+        dtype=np.float64,
+    )
+
+
+def legal_service_available(rights_bodies: list, week: int) -> bool:
+    """Whether any rights body offers its legal service in ``week``."""
+    return any(b.offers_legal_service(week) for b in rights_bodies)
+
+
+def legal_price(rights_bodies: list, week: int) -> float:
+    """The cheapest legal service on offer in ``week`` (GBP/week; inf if none)."""
+    prices = [b.params.legal_service.price for b in rights_bodies if b.offers_legal_service(week)]
+    return min(prices) if prices else math.inf
+
+
+def brand_weights(scenario: Any) -> np.ndarray:
+    """How attractive each ISP is to a switcher: initial share x price advantage.
+
+    With ``price_sensitivity`` 0 (the default) the weights are the initial shares, which
+    makes base churn leave the market exactly as it is: observed shares already reflect
+    prices, and only enforcement should move them.
+    """
+    price = np.array([i.price for i in scenario.isps])
+    share = np.array([i.market_share for i in scenario.isps])
+    w = share * np.exp(-scenario.population.churn.price_sensitivity * (price - price.mean()))
+    return w / w.sum()
+
+
+# --------------------------------------------------------------------------- rights bodies
+def escalate(world: Any, week: int, infringing_share: float) -> None:
+    """Step 9: rights bodies review escalation when due; each new public threat makes
+    news. One uniform per rights body is drawn from ``escalation`` every week."""
+    draws = world.streams["escalation"].random(len(world.rights_bodies))
+    threats = sum(
+        body.review_escalation(week, infringing_share, u) and body.level_name == "threat"
+        for body, u in zip(world.rights_bodies, draws, strict=True)
+    )
+    add_salience(world, threats * world.params.salience.threat_impulse)
+
+
+def lobbying(rights_bodies: list) -> float:
+    """Legislative pressure the rights bodies add this week (it reaches the regulator at
+    next week's step 1)."""
+    return sum(b.lobbying() for b in rights_bodies)
