@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "conduit needs Python >= 3.12 (none found on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[viz,dev]'
+	$(PY) -m pip install --quiet -e '.[viz,dev,analysis]'
 	@touch $(STAMP)
 
 setup: $(STAMP)

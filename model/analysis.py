@@ -208,12 +208,13 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
         ax.set_title(policy or "all runs")
         ax.axvline(0, color="#444444", lw=0.8)
         ax.set_yticks(y, [_short(p) for p in params])
-        ax.invert_yaxis()
         if method == "sobol":
-            ax.set_xlim(-0.3, 1.3)  # indices lie in [0, 1]; wider CIs are cut at the edge
-            ax.set_xlabel("share of variance")
+            ax.set_xlim(*_sobol_limits(data))  # every bar and CI whole, never clipped
+            ax.axvline(1, color="#999999", lw=0.8, ls=":")
+            ax.set_xlabel("share of variance (indices lie in [0, 1])")
         else:
             ax.set_xlabel(f"effect per range ({unit})")
+    axes[0].invert_yaxis()  # first parameter on top (once: the y axis is shared)
     axes[0].legend(loc="lower right")
     level = float(data["conf_level"].iloc[0])
     what = "Sobol indices" if method == "sobol" else "Morris elementary effects"
@@ -221,39 +222,293 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
     return fig
 
 
+def figure_convergence(table: pd.DataFrame, outcome: str, title: str) -> Figure:
+    """Total indices ST against the base sample N (nested subsamples), one panel per policy.
+
+    Each parameter's ST with its CI (parameters side by side at each N); the shaded band
+    is [0, 1], where indices lie. An index still moving between N/2 and N is not converged.
+    """
+    data = table[table["outcome"] == outcome]
+    policies = list(dict.fromkeys(data["policy"]))
+    params = list(dict.fromkeys(data["parameter"]))
+    colours = style.colours(params)
+    fig = Figure(figsize=(3.4 * len(policies) + 1.6, 4.2), dpi=style.DPI, layout="constrained")
+    axes = fig.subplots(1, len(policies), sharey=True, squeeze=False)[0]
+    for ax, policy in zip(axes, policies, strict=True):
+        rows = data[data["policy"] == policy]
+        for k, p in enumerate(params):
+            r = rows[rows["parameter"] == p].sort_values("N")
+            offset = 1 + 0.03 * (k - len(params) / 2)  # side by side on the log axis
+            ax.errorbar(
+                r["N"] * offset,
+                r["ST"],
+                yerr=r["ST_conf"],
+                color=colours[p],
+                marker="o",
+                ms=3,
+                lw=1.2,
+                capsize=2,
+                label=_short(p),
+            )
+        ax.axhspan(0, 1, color="#f2f2f2", zorder=0)
+        ax.set_xscale("log", base=2)
+        ax.set_title(policy or "all runs")
+        ax.set_xlabel("base sample N (nested subsamples)")
+    axes[0].set_ylabel("total index ST (95 % CI)")
+    axes[-1].legend(loc="upper right", fontsize=7)
+    fig.suptitle(f"{title}: convergence of the Sobol total indices")
+    return fig
+
+
+def figure_features(table: pd.DataFrame, outcome: str, title: str) -> Figure:
+    """Extra-trees feature scores of one outcome, one panel per policy (scores sum to 1)."""
+    data = table[table["outcome"] == outcome]
+    policies = list(dict.fromkeys(data["policy"]))
+    params = list(dict.fromkeys(data["parameter"]))
+    fig = Figure(
+        figsize=(3.2 * len(policies) + 1.8, 0.45 * len(params) + 1.6),
+        dpi=style.DPI,
+        layout="constrained",
+    )
+    axes = fig.subplots(1, len(policies), sharey=True, sharex=True, squeeze=False)[0]
+    y = np.arange(len(params))
+    for ax, policy in zip(axes, policies, strict=True):
+        rows = data[data["policy"] == policy].set_index("parameter").reindex(params)
+        ax.barh(y, rows["score"].to_numpy(), 0.6, color=style.OKABE_ITO["bluish green"])
+        ax.set_yticks(y, [_short(p) for p in params])
+        ax.set_xlim(0, 1)
+        ax.set_title(policy or "all runs")
+        ax.set_xlabel("feature score (sums to 1)")
+    axes[0].invert_yaxis()  # first parameter on top (once: the y axis is shared)
+    fig.suptitle(f"{title}: extra-trees feature scores")
+    return fig
+
+
+def _sobol_limits(data: pd.DataFrame) -> tuple[float, float]:
+    """x range holding [0, 1] and every Sobol bar with its CI, plus a margin."""
+    ends = [0.0, 1.0]
+    for column, conf in (("S1", "S1_conf"), ("ST", "ST_conf")):
+        v, e = data[column].to_numpy(float), data[conf].fillna(0).to_numpy(float)
+        ends += [float(np.nanmin(v - e, initial=0.0)), float(np.nanmax(v + e, initial=1.0))]
+    low, high = min(ends), max(ends)
+    margin = 0.05 * (high - low)
+    return low - margin, high + margin
+
+
 def _short(path: str) -> str:
     parts = path.split(".")
     return ".".join(parts[-2:]) if len(parts) > 1 else path
 
 
-# --------------------------------------------------------------------------- the command
-def analyse(results_dir: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write ``analysis/indices.csv`` and one bar chart per outcome for a results folder.
+# --------------------------------------------------------------------------- reading them
+CI_HALF_WIDTH = 0.1
+"""Sobol indices are worth reading when their CI half-width is below this (a share)."""
 
-    Returns the CSV's path, then the first-format figure paths.
+
+def index_warnings(table: pd.DataFrame, limit: float = CI_HALF_WIDTH) -> list[str]:
+    """Why some Sobol indices should not be read, one line each (empty: all fine).
+
+    - a CI half-width above ``limit``: the index is not estimated to the nearest 0.1;
+    - an index outside [0, 1] beyond its CI (S - conf > 1 or S + conf < 0): the estimator
+      has not converged (too few worlds, or noise the sample cannot average out).
+    """
+    if table.empty or table["method"].iloc[0] != "sobol":
+        return []
+    wide, outside = [], []
+    for row in table.itertuples():
+        where = f"{row.outcome}" + (f" under {row.policy}" if row.policy else "")
+        for name in ("S1", "ST"):
+            value, conf = getattr(row, name), getattr(row, f"{name}_conf")
+            if np.isnan(value):
+                continue
+            if conf > limit:
+                wide.append((conf, f"{name} of {row.parameter} for {where} (+/- {conf:.2f})"))
+            if value - conf > 1 or value + conf < 0:
+                outside.append(
+                    f"{name} of {row.parameter} for {where} = {value:.2f} +/- {conf:.2f}"
+                )
+    out = []
+    if wide:
+        wide.sort(key=lambda w: -w[0])
+        total = int(table[["S1", "ST"]].notna().sum().sum())
+        out.append(
+            f"{len(wide)} of {total} Sobol indices have a {table['conf_level'].iloc[0]:.0%} CI "
+            f"half-width above {limit} (widest: {wide[0][1]}); do not read them as more than "
+            "noise, raise analysis.samples (the CI shrinks as 1/sqrt(N))"
+        )
+    if outside:
+        out.append(
+            f"{len(outside)} Sobol indices lie outside [0, 1] beyond their CI (e.g. "
+            f"{outside[0]}): the estimator has not converged; see convergence-*.png"
+        )
+    return out
+
+
+def convergence(scenario: Scenario, summary: pd.DataFrame, smallest: int = 8) -> pd.DataFrame:
+    """Sobol indices against the base sample N, from nested subsamples of the design.
+
+    Saltelli's design is built in blocks, one per base-sample row (A_j, the D rows AB_j^i,
+    B_j; 2D + 2 rows with second order), and the base sample is a Sobol sequence, whose
+    prefixes are themselves balanced designs; so the first n blocks are the design SALib
+    would draw for N = n. Indices are computed for n = N, N/2, N/4, ... down to
+    ``smallest``: if they still move between N/2 and N, N is too small.
+
+    Columns: ``policy``, ``outcome``, ``parameter``, ``N``, ``S1``, ``S1_conf``, ``ST``,
+    ``ST_conf``.
+    """
+    analysis = scenario.analysis
+    if analysis is None or analysis.method != "sobol":
+        return pd.DataFrame()
+    from model.experiment import analysis_matrix
+
+    x = analysis_matrix(scenario)
+    d = len(analysis.parameters)
+    block = 2 * d + 2 if analysis.second_order else d + 2
+    sizes, n = [], analysis.samples
+    while n >= smallest:
+        sizes.append(n)
+        n //= 2
+    parts = []
+    policies = [p.name for p in scenario.policies] or [""]
+    for spec in analysis.outcomes:
+        means = world_means(summary, spec.name)
+        for policy in policies:
+            y = means[means["policy"] == policy].set_index("world")["value"].sort_index()
+            y = y.to_numpy()
+            if len(y) != len(x):
+                continue
+            for n in sorted(sizes):
+                rows = n * block
+                frame = sensitivity(analysis, x[:rows], y[:rows], seed=scenario.experiment.seed)
+                frame.insert(0, "N", n)
+                frame.insert(0, "outcome", spec.name)
+                frame.insert(0, "policy", policy)
+                parts.append(frame)
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    return out[["policy", "outcome", "parameter", "N", *SOBOL_COLUMNS]]
+
+
+def feature_scores(
+    summary: pd.DataFrame,
+    parameters: Sequence[str],
+    outcomes: Sequence[str],
+    policies: Sequence[str],
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Extra-trees feature scores (the EMA Workbench's) of each outcome and policy.
+
+    A cheap companion to Sobol that needs no special design (LHS, grid, Sobol, Morris):
+    an ensemble of extremely randomised regression trees is fitted to the outcome's
+    world means, and each parameter's score is its share of the trees' total impurity
+    reduction (scores sum to 1; a ranking, not a variance share). Columns: ``policy``,
+    ``outcome``, ``parameter``, ``score`` (NaN for a constant outcome).
+    """
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        from ema_workbench.analysis import feature_scoring
+        from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
+
+    frame = summary.copy()
+    if "world" not in frame.columns:
+        frame["world"] = frame["point"]
+    frame["policy"] = frame["policy"].astype(str) if "policy" in frame.columns else ""
+    numeric = [p for p in parameters if pd.api.types.is_numeric_dtype(frame[p])]
+    rows = []
+    for outcome in outcomes:
+        grouped = frame.groupby(["policy", "world"], sort=True)
+        worlds = grouped[numeric].first().join(grouped[outcome].mean())
+        for policy in policies:
+            data = worlds.loc[policy] if policy in worlds.index.get_level_values(0) else None
+            if data is None or len(data) < 2:
+                continue
+            y = data[outcome].to_numpy(float)
+            if not np.ptp(y) > 0:
+                scores = dict.fromkeys(numeric, np.nan)
+            else:
+                with _warnings.catch_warnings():
+                    _warnings.simplefilter("ignore")
+                    found, _ = feature_scoring.get_ex_feature_scores(
+                        data[numeric].astype(float),
+                        y,
+                        mode=RuleInductionType.REGRESSION,
+                        nr_trees=200,
+                        random_state=seed,
+                    )
+                scores = {str(k): float(v) for k, v in found.iloc[:, 0].items()}
+            rows += [
+                {"policy": policy, "outcome": outcome, "parameter": p, "score": scores[p]}
+                for p in numeric
+            ]
+    return pd.DataFrame(rows, columns=["policy", "outcome", "parameter", "score"])
+
+
+# --------------------------------------------------------------------------- the command
+FEATURES = "feature_scores.csv"
+CONVERGENCE = "convergence.csv"
+
+
+def analyse(results_dir: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write the analysis of a results folder under ``analysis/``.
+
+    - with an ``analysis:`` section: ``indices.csv`` and ``indices-<outcome>`` charts
+      (Sobol or Morris), and for Sobol ``convergence.csv`` and ``convergence-<outcome>``;
+    - on any sweep (the analysis sample, LHS, grid, ...): ``feature_scores.csv`` and
+      ``features-<outcome>`` (extra trees).
+
+    Returns the first CSV's path (``indices.csv``, else ``feature_scores.csv``), then the
+    other CSVs and the first-format figure paths.
 
     Raises:
-        AnalysisError: not an analysis results folder, or an incomplete sample.
+        AnalysisError: not a results folder, no uncertain parameters, an incomplete sample.
     """
     from model.plots import save
+    from model.policies import outcome_specs
     from model.results import load
 
     path = Path(results_dir)
     if not (path / "manifest.json").is_file():
         raise AnalysisError(f"{path} is not a results folder (no manifest.json)")
     res = load(path)
-    table = indices(res.scenario, res.summary)
+    scenario = res.scenario
+    parameters = [p for p in res.manifest.get("parameters", []) if p in res.summary.columns]
+    if scenario.analysis is None and not parameters:
+        raise AnalysisError(
+            f"{path}: no analysis: section and no sweep; there is nothing to apportion"
+        )
+    specs = outcome_specs(scenario, list(res.summary.columns))
+    if not specs:
+        raise AnalysisError("no outcomes to analyse (add analysis.outcomes to the scenario)")
+    policies = [p.name for p in scenario.policies] or [""]
+    table = indices(scenario, res.summary) if scenario.analysis is not None else None
+    scores = feature_scores(
+        res.summary, parameters, [s.name for s in specs], policies, scenario.experiment.seed
+    )
+    converge = convergence(scenario, res.summary) if table is not None else pd.DataFrame()
     out = path / ANALYSIS_DIR
     out.mkdir(parents=True, exist_ok=True)
-    csv = out / INDICES
-    table.to_csv(csv, index=False, lineterminator="\n", float_format="%.6g")
-    written = [csv]
-    analysis = res.scenario.analysis
-    assert analysis is not None
+    csvs = [(table, INDICES), (scores, FEATURES), (converge, CONVERGENCE)]
+    written = []
+    for frame, name in csvs:
+        if frame is None or frame.empty:
+            continue
+        frame.to_csv(out / name, index=False, lineterminator="\n", float_format="%.6g")
+        written.append(out / name)
     with matplotlib.rc_context(style.RC):
-        for spec in analysis.outcomes:
-            fig = figure_indices(table, spec.name, f"{res.scenario.name}: {spec.title}")
-            written.append(save(fig, out, f"indices-{slug(spec.name)}", formats))
+        for spec in specs:
+            title = f"{scenario.name}: {spec.title}"
+            if table is not None:
+                fig = figure_indices(table, spec.name, title)
+                written.append(save(fig, out, f"indices-{slug(spec.name)}", formats))
+            if not converge.empty:
+                fig = figure_convergence(converge, spec.name, title)
+                written.append(save(fig, out, f"convergence-{slug(spec.name)}", formats))
+            if not scores.empty:
+                fig = figure_features(scores, spec.name, title)
+                written.append(save(fig, out, f"features-{slug(spec.name)}", formats))
     return written
 
 
@@ -266,9 +521,15 @@ def leading(table: pd.DataFrame, outcome: str, policy: str = "") -> list[tuple[s
 
 
 __all__ = [
+    "CI_HALF_WIDTH",
     "AnalysisError",
     "analyse",
+    "convergence",
+    "feature_scores",
+    "figure_convergence",
+    "figure_features",
     "figure_indices",
+    "index_warnings",
     "indices",
     "leading",
     "sensitivity",

@@ -43,6 +43,9 @@ FigureGroup = Literal["outcomes", "market-shares", "funnel", "legislation", "mon
 behaviour), market-shares (ISP shares and stances), funnel (enforcement steps),
 legislation, money."""
 
+FAMILY = re.compile(r"<([^<>]+)>")
+"""The placeholder of a family name: ``<ISP>``, ``<party>``, ``<rights body>``, ``<n>``."""
+
 PLACEHOLDERS = {
     "ISP": "each ISP's name",
     "rights body": "each rights body's name",

@@ -13,6 +13,9 @@ For each policy and outcome this module reports, over the sampled worlds:
   ``|value - best value|`` where best is the lowest value for a ``minimise`` outcome and
   the highest for a ``maximise`` one (0 for the best policy, in the outcome's unit);
   median, 95 % quantile and maximum, and the share of worlds in which it is the best;
+- robustness metrics (:func:`robustness`): the 10th and 90th percentiles, the
+  satisficing share (worlds meeting the outcome's ``threshold``) and the mean-variance
+  signal-to-noise ratio;
 - the mean difference from the reference policy (the first one, e.g. the status quo)
   with a 95 % confidence interval from the paired differences (Student t over the
   sampled worlds), and the interval an unpaired comparison (Welch) would give from the
@@ -105,11 +108,13 @@ def regrets(values: pd.DataFrame, goals: dict[str, str]) -> pd.DataFrame:
 
 
 def table(values: pd.DataFrame, specs: Sequence[OutcomeSpec], order: Sequence[str]) -> pd.DataFrame:
-    """Per policy and outcome: median and 90 % range of values and of regrets.
+    """Per policy and outcome: values, regrets and robustness metrics over sampled worlds.
 
-    Columns: ``outcome``, ``goal``, ``policy``, ``median``, ``p05``, ``p95``,
-    ``regret_median``, ``regret_p95``, ``regret_max``, ``best_share`` (fraction of sampled
-    worlds in which the policy is best, ties counted for each), ``worlds``.
+    Columns: ``outcome``, ``goal``, ``policy``, ``median``, ``p05``, ``p95``, ``p10``,
+    ``p90``, ``regret_median``, ``regret_p95``, ``regret_max``, ``best_share`` (fraction
+    of sampled worlds in which the policy is best, ties counted for each),
+    ``threshold`` and ``satisficing`` (share of worlds meeting the outcome's threshold,
+    NaN without one), ``signal_to_noise``, ``worlds``. See :func:`robustness`.
     """
     goals = {s.name: str(s.goal) for s in specs}
     with_regret = regrets(values, goals)
@@ -133,10 +138,41 @@ def table(values: pd.DataFrame, specs: Sequence[OutcomeSpec], order: Sequence[st
                     "regret_p95": float(np.quantile(r, 0.95)),
                     "regret_max": float(r.max()),
                     "best_share": float(np.mean(r == 0.0)),
+                    **robustness(v, str(spec.goal), spec.threshold),
                     "worlds": len(v),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def robustness(values: np.ndarray, goal: str, threshold: float | None = None) -> dict[str, float]:
+    """Robustness metrics of one policy's values of one outcome over the sampled worlds.
+
+    - ``p10``, ``p90``: the 10th and 90th percentiles (the 90th is the bad tail of an
+      outcome to minimise, the 10th of one to maximise);
+    - ``satisficing``: the share of worlds meeting ``threshold`` (value <= threshold
+      when minimising, >= when maximising; NaN without a threshold);
+    - ``signal_to_noise``: the mean-variance signal-to-noise ratio of Hamarat et al.
+      (2014): mean / standard deviation when maximising (higher is better), mean x
+      standard deviation when minimising (lower is better); population standard
+      deviation over the worlds.
+    """
+    v = np.asarray(values, dtype=float)
+    p10, p90 = np.quantile(v, [0.10, 0.90])
+    mean, sd = float(v.mean()), float(v.std())
+    if goal == "maximise":
+        snr = mean / sd if sd > 0 else float("inf") if mean > 0 else float("nan")
+        meets = v >= threshold if threshold is not None else None
+    else:
+        snr = mean * sd
+        meets = v <= threshold if threshold is not None else None
+    return {
+        "p10": float(p10),
+        "p90": float(p90),
+        "threshold": float("nan") if threshold is None else float(threshold),
+        "satisficing": float(np.mean(meets)) if meets is not None else float("nan"),
+        "signal_to_noise": float(snr),
+    }
 
 
 def _t(level: float, dof: float) -> float:

@@ -19,6 +19,7 @@ from pydantic_core import PydanticUndefined
 
 from model import comparison, headline
 from model import results as results_io
+from model.discovery import report_section as discovery_section
 from model.findings import Finding, findings
 from model.formatting import point_labels, short_names
 from model.formatting import value as fmt_value
@@ -230,7 +231,8 @@ def write_report(
     results = results or results_io.load(results_dir)
     body = (
         f"<h1>{esc(results.name)}</h1>\n{findings_html(results)}\n{results_section(results)}\n"
-        f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}"
+        f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}\n"
+        f"{discovery_section(results.path)}"
     )
     return _write(results.path / "report.html", _page(results.name, body))
 

@@ -252,3 +252,72 @@ def test_zero_variance_point_stops_after_one_batch_noisy_one_uses_more(write, tm
         json.loads((outcome.directory / "manifest.json").read_text())["precision"]
         == (manifest["precision"])
     )
+
+
+# --------------------------------------------------------------------------- reading indices
+def sobol_rows(rows: list[tuple[str, float, float, float, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["parameter", "S1", "S1_conf", "ST", "ST_conf"])
+    frame.insert(0, "outcome", "final.infringing_share")
+    frame.insert(0, "policy", "")
+    frame.insert(0, "method", "sobol")
+    frame["conf_level"] = 0.95
+    return frame
+
+
+def test_index_warnings_flag_wide_intervals_and_indices_outside_0_1():
+    from model.analysis import index_warnings
+
+    clean = sobol_rows([(P1, 0.6, 0.05, 0.7, 0.08), (P2, 0.2, 0.04, 0.3, 0.09)])
+    assert index_warnings(clean) == []
+    wide = sobol_rows([(P1, 0.6, 0.05, 0.7, 0.35), (P2, 0.2, 0.04, 0.3, 0.09)])
+    (line,) = index_warnings(wide)
+    assert "1 of 4 Sobol indices" in line and f"ST of {P1}" in line and "+/- 0.35" in line
+    # 1.5 - 0.3 > 1: outside [0, 1] beyond its CI; -0.2 + 0.3 > 0: not beyond it
+    outside = sobol_rows([(P1, -0.2, 0.3, 1.5, 0.3), (P2, 0.2, 0.04, 0.3, 0.09)])
+    lines = index_warnings(outside)
+    assert len(lines) == 2 and "1 Sobol indices lie outside [0, 1]" in lines[1]
+    assert f"ST of {P1}" in lines[1]
+
+
+def test_convergence_uses_nested_prefixes_of_the_saltelli_design(write):
+    from model.analysis import convergence, sensitivity
+
+    scenario = load_scenario(write("c.yaml", analysis_yaml(samples=64)))
+    summary = toy_summary(scenario)
+    table = convergence(scenario, summary)
+    assert sorted(table["N"].unique()) == [8, 16, 32, 64]
+    full = table[table["N"] == 64].set_index("parameter")
+    direct = indices(scenario, summary).set_index("parameter")
+    assert np.allclose(full["ST"], direct["ST"]) and np.allclose(full["S1"], direct["S1"])
+    # the N = 16 row is SALib on the first 16 blocks (D + 2 = 4 rows each) of the design
+    x, y = analysis_matrix(scenario), summary["final.infringing_share"].to_numpy()
+    sixteen = sensitivity(scenario.analysis, x[:64], y[:64], seed=7).set_index("parameter")
+    got = table[table["N"] == 16].set_index("parameter")
+    assert np.allclose(got["ST"], sixteen["ST"]) and np.allclose(got["ST_conf"], sixteen["ST_conf"])
+    # the prefixes are balanced designs: the toy's analytic indices are inside the CIs
+    for n, rows in table.groupby("N"):
+        for p, exact in EXACT.items():
+            r = rows.set_index("parameter").loc[p]
+            assert abs(r["ST"] - exact) <= r["ST_conf"] + 1e-3, (n, p)
+
+
+def test_feature_scores_rank_the_toy_inputs_on_any_sample(write):
+    from model.analysis import feature_scores
+
+    scenario = load_scenario(write("f.yaml", analysis_yaml(samples=64)))
+    summary = toy_summary(scenario)
+    scores = feature_scores(summary, [P1, P2], ["final.infringing_share"], [""], seed=3)
+    by = scores.set_index("parameter")["score"]
+    assert by.sum() == pytest.approx(1.0)
+    # Var shares are V1 / (V1 + V2) = 0.69 and 0.31: the larger term must rank first
+    assert by[P1] > by[P2] > 0.05
+
+
+def test_sobol_bars_and_intervals_are_never_clipped():
+    from model.analysis import _sobol_limits
+
+    data = sobol_rows([(P1, -0.4, 0.3, 1.6, 0.5), (P2, 0.2, 0.04, 0.3, 0.09)])
+    low, high = _sobol_limits(data)
+    assert low <= -0.7 and high >= 2.1
+    low, high = _sobol_limits(sobol_rows([(P1, 0.5, 0.05, 0.6, 0.05)]))
+    assert low <= 0 and high >= 1  # [0, 1] always shown

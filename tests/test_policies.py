@@ -149,3 +149,17 @@ def test_long_values_keep_only_worlds_every_policy_finished():
     ).drop(index=3)
     out = long_values(summary, ["total.sanctions"], scale=10.0)
     assert list(out["world"]) == [0, 0] and list(out["value"]) == [10.0, 30.0]
+
+
+def test_robustness_metrics_follow_their_definitions():
+    from model.policies import robustness
+
+    v = np.arange(1.0, 11.0)  # 1..10: mean 5.5, population sd sqrt(8.25)
+    low = robustness(v, "minimise", threshold=3.0)
+    assert low["satisficing"] == pytest.approx(0.3)  # 1, 2, 3 meet <= 3
+    assert low["p10"] == pytest.approx(1.9) and low["p90"] == pytest.approx(9.1)
+    assert low["signal_to_noise"] == pytest.approx(5.5 * np.sqrt(8.25))
+    high = robustness(v, "maximise", threshold=8.0)
+    assert high["satisficing"] == pytest.approx(0.3)  # 8, 9, 10 meet >= 8
+    assert high["signal_to_noise"] == pytest.approx(5.5 / np.sqrt(8.25))
+    assert np.isnan(robustness(v, "minimise")["satisficing"])

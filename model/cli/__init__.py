@@ -8,7 +8,8 @@ Commands (each parses its options, calls the model's library code and prints):
 - ``viz`` (:mod:`.viz`): the browser visualiser;
 - ``plot``, ``compare`` (:mod:`.plots`): figures of one results folder, or several overlaid;
 - ``validate``, ``calibrate`` (:mod:`.validate`): the model against the empirical targets;
-- ``analyse``, ``compare-policies`` (:mod:`.analysis`): sensitivity indices, policy comparison.
+- ``analyse``, ``compare-policies`` (:mod:`.analysis`): sensitivity indices, policy comparison;
+- ``discover`` (:mod:`.discovery`): scenario discovery (PRIM, CART).
 
 Every command reports bad input as a located error on stderr with exit code 2 and no
 traceback (see :func:`model.cli.common.fail`); every command is wrapped by
@@ -21,11 +22,11 @@ from __future__ import annotations
 
 import sys
 
-from model.cli import analysis, plots, run, scenario, validate, verify, viz
+from model.cli import analysis, discovery, plots, run, scenario, validate, verify, viz
 from model.cli.common import app, fail, guarded, load_or_fail, parse_overrides
 from model.cli.scenario import scenario_schema
 
-GROUPS = (run, verify, scenario, viz, plots, validate, analysis)
+GROUPS = (run, verify, scenario, viz, plots, validate, analysis, discovery)
 """The command groups, in the order ``conduit --help`` lists their commands."""
 
 app.registered_commands.sort(key=lambda c: GROUPS.index(sys.modules[c.callback.__module__]))

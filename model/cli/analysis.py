@@ -23,7 +23,9 @@ def draw_analysis(directory: Path, scenario: Scenario, console: Console, quiet: 
 
             paths = _analyse(directory)
             if not quiet:
-                typer.echo(f"analysis: {paths[0]} and {len(paths) - 1} figures", err=True)
+                typer.echo(f"analysis: {len(paths)} files in {paths[0].parent}", err=True)
+            for line in analysis_warnings(directory):
+                typer.echo(f"warning: {line}", err=True)
         if len(scenario.policies) > 1:
             from model.policies import compare_policies as _compare_policies
 
@@ -32,6 +34,61 @@ def draw_analysis(directory: Path, scenario: Scenario, console: Console, quiet: 
                 console.print(out)
     except Exception as exc:  # the analysis must not lose finished results
         typer.echo(f"warning: analysis failed: {type(exc).__name__}: {exc}", err=True)
+
+
+def analysis_warnings(directory: Path) -> list[str]:
+    """The index warnings of a results folder's ``analysis/indices.csv`` (none without it)."""
+    import pandas as pd
+
+    from model.analysis import ANALYSIS_DIR, INDICES, index_warnings
+
+    csv = directory / ANALYSIS_DIR / INDICES
+    if not csv.is_file():
+        return []
+    return index_warnings(pd.read_csv(csv, dtype={"policy": str}).fillna({"policy": ""}))
+
+
+def index_tables(directory: Path) -> list[Table]:
+    """Per outcome and policy: Sobol S1/ST or Morris mu*/sigma beside extra-trees scores."""
+    import pandas as pd
+
+    from model.analysis import ANALYSIS_DIR, FEATURES, INDICES
+
+    folder = directory / ANALYSIS_DIR
+    frames = [
+        pd.read_csv(folder / name, dtype={"policy": str}).fillna({"policy": ""})
+        for name in (INDICES, FEATURES)
+        if (folder / name).is_file()
+    ]
+    if not frames:
+        return []
+    keys = ["policy", "outcome", "parameter"]
+    data = frames[0] if len(frames) == 1 else frames[0].merge(frames[1], on=keys, how="outer")
+    method = str(data["method"].iloc[0]) if "method" in data.columns else ""
+    level = f" ({data['conf_level'].iloc[0]:.0%} CI)" if "conf_level" in data.columns else ""
+    columns: list[tuple[str, Any]] = []
+    if method == "sobol":
+        columns = [
+            ("S1", lambda r: f"{fmt(r.S1)} +/- {fmt(r.S1_conf)}"),
+            ("ST", lambda r: f"{fmt(r.ST)} +/- {fmt(r.ST_conf)}"),
+        ]
+    elif method == "morris":
+        columns = [
+            ("mu*", lambda r: f"{fmt(r.mu_star)} +/- {fmt(r.mu_star_conf)}"),
+            ("sigma", lambda r: fmt(r.sigma)),
+        ]
+    if "score" in data.columns:
+        columns.append(("extra-trees", lambda r: fmt(r.score)))
+    out = []
+    for (outcome, policy), rows in data.groupby(["outcome", "policy"], sort=False):
+        t = Table(title=f"{outcome}" + (f" under {policy}" if policy else "") + level)
+        t.add_column("parameter")
+        for name, _ in columns:
+            t.add_column(name, justify="right")
+        for r in rows.itertuples():
+            t.add_row(str(r.parameter), *(cell(r) for _, cell in columns))
+        out.append(t)
+    return out
 
 
 def policy_tables(table: Any, diffs: Any) -> list[Table]:
@@ -45,9 +102,18 @@ def policy_tables(table: Any, diffs: Any) -> list[Table]:
         goal = rows["goal"].iloc[0]
         t = Table(
             title=f"{outcome} ({'lower' if goal == 'minimise' else 'higher'} is better)",
-            caption=escape("over sampled worlds; difference: mean, 95% CI paired (...) [unpaired]"),
+            caption=escape(
+                "over sampled worlds; meets: share of worlds meeting the threshold; S/N: "
+                "mean x sd (minimise) or mean / sd (maximise); difference: mean, 95% CI "
+                "paired (...) [unpaired]"
+            ),
         )
-        for name in ("policy", "median [5%, 95%]", "regret median / 95%", "best in", "difference"):
+        threshold = rows["threshold"].iloc[0] if "threshold" in rows else float("nan")
+        meets = f"meets {'<=' if goal == 'minimise' else '>='} {fmt(threshold)}"
+        names = ["policy", "median [5%, 95%]", "p10 / p90", "regret median / 95%", "best in"]
+        names += [meets] if threshold == threshold else []
+        names += ["S/N", "difference"]
+        for name in names:
             t.add_column(name, justify="left" if name == "policy" else "right")
         for row in rows.itertuples():
             diff = "reference"
@@ -57,13 +123,15 @@ def policy_tables(table: Any, diffs: Any) -> list[Table]:
                     f"{fmt(r.mean_diff)} ({fmt(r.paired_low)}, {fmt(r.paired_high)}) "
                     f"[{fmt(r.unpaired_low)}, {fmt(r.unpaired_high)}]"
                 )
-            t.add_row(
+            cells = [
                 row.policy,
                 f"{fmt(row.median)} [{fmt(row.p05)}, {fmt(row.p95)}]",
+                f"{fmt(row.p10)} / {fmt(row.p90)}",
                 f"{fmt(row.regret_median)} / {fmt(row.regret_p95)}",
                 f"{row.best_share:.0%}",
-                diff,
-            )
+            ]
+            cells += [f"{row.satisficing:.0%}"] if threshold == threshold else []
+            t.add_row(*cells, fmt(row.signal_to_noise), diff)
         out.append(t)
     return out
 
@@ -75,7 +143,8 @@ def analyse(
     ],
     svg: SvgOption = True,
 ) -> None:
-    """Sobol indices (S1, ST) or Morris mu*/sigma with CIs: RESULTS_DIR/analysis/."""
+    """Sobol S1/ST or Morris mu*/sigma with CIs, and extra-trees feature scores on any
+    sweep (LHS too): RESULTS_DIR/analysis/. Warns when an index is not worth reading."""
     from model.analysis import AnalysisError
     from model.analysis import analyse as _analyse
 
@@ -83,6 +152,11 @@ def analyse(
         paths = _analyse(results_dir, formats(svg))
     except AnalysisError as exc:
         fail(exc)
+    console = wide_console()
+    for out in index_tables(Path(results_dir)):
+        console.print(out)
+    for line in analysis_warnings(Path(results_dir)):
+        typer.echo(f"warning: {line}", err=True)
     for path in paths:
         typer.echo(str(path))
 

@@ -17,6 +17,8 @@ The rooms:
 - :mod:`.overrides`: ``--set PATH=VALUE``;
 - :mod:`.load`: :func:`load_scenario`, validation and whole-scenario checks;
 - :mod:`.compare`: resolved YAML, flat parameter paths, :func:`diff`;
+- :mod:`.policy_files`: policies given as scenario files (``policies: [{file: ...}]``);
+- :mod:`.condition`: conditions on summary columns (discovery questions, ``--where``);
 - :mod:`.errors`: :class:`ScenarioError`.
 """
 
@@ -36,11 +38,13 @@ from model.scenario.root import NAMED_LISTS, SHARE_TOLERANCE, Scenario
 from model.scenario.sections import (
     KNOWN_GOALS,
     Analysis,
+    Discovery,
     Experiment,
     Goal,
     OutcomeSpec,
     Policy,
     Precision,
+    Question,
     Range,
     Sweep,
 )
@@ -52,11 +56,13 @@ __all__ = [
     "NAMED_LISTS",
     "SHARE_TOLERANCE",
     "Analysis",
+    "Discovery",
     "Experiment",
     "Goal",
     "OutcomeSpec",
     "Policy",
     "Precision",
+    "Question",
     "Range",
     "Scenario",
     "ScenarioError",

@@ -24,6 +24,7 @@ from model.scenario.overrides import (
     fields_of,
     parse_assignment,
 )
+from model.scenario.policy_files import resolve_policy_files
 from model.scenario.root import Scenario
 from model.scenario.source import Source, load_chain, merge
 
@@ -209,6 +210,9 @@ def load_scenario(
             apply_override(raw, key, value)
             where[tuple(key.split("."))] = (COMMAND_LINE + f" (--set {key})", None)
     scenario = validate(raw, Source(where), file)
+    if any(p.file for p in scenario.policies):
+        raw = resolve_policy_files(raw, Source(where), file, validate)
+        scenario = validate(raw, Source(where), file)
     check_sweep(scenario, Source(where), file)
     check_analysis(scenario, Source(where), file)
     return scenario
@@ -237,6 +241,7 @@ def _bare(scenario: Scenario) -> dict[str, Any]:
     base["experiment"]["sweep"] = None
     base["analysis"] = None
     base["policies"] = []
+    base["discovery"] = None
     return base
 
 
@@ -293,7 +298,7 @@ def check_analysis(
     """
     analysis, policies = scenario.analysis, scenario.policies
     precision = scenario.experiment.precision
-    if analysis is None and not policies and precision is None:
+    if analysis is None and not policies and precision is None and scenario.discovery is None:
         return
     source = source or Source()
     base = _bare(scenario)
@@ -317,8 +322,8 @@ def check_analysis(
     )
     if precision is not None:
         wanted.append((("experiment", "precision", "outcome"), precision.outcome))
+    known = outcome_names(scenario) if wanted or scenario.discovery is not None else []
     if wanted:
-        known = outcome_names(scenario)
         for key, name in wanted:
             if name not in known:
                 located = _locator(source, file, key)
@@ -328,6 +333,34 @@ def check_analysis(
                     + "; outcomes are summary.csv columns: final.<column> or total.<count column> "
                     "(see model/outcomes.py)"
                 )
+
+    if scenario.discovery is not None:
+        check_discovery(scenario, known, source, file)
+
+
+def check_discovery(scenario: Scenario, known: list[str], source: Source, file: str | None) -> None:
+    """Every discovery question's condition parses and names known columns and policies."""
+    from model.scenario.condition import ConditionError, parse
+
+    assert scenario.discovery is not None
+    sweep = scenario.experiment.sweep
+    analysis = scenario.analysis
+    columns = [
+        *known,
+        *(analysis.parameters if analysis is not None else {}),
+        *(sweep.parameters if sweep is not None else {}),
+    ]
+    names = [p.name for p in scenario.policies]
+    for q in scenario.discovery.questions:
+        located = _locator(source, file, ("discovery", "questions", q.name, "where"))
+        try:
+            parse(q.where).check(columns)
+        except ConditionError as exc:
+            raise located(str(exc)) from None
+        for policy in q.policies:
+            if policy not in names:
+                located = _locator(source, file, ("discovery", "questions", q.name, "policies"))
+                raise located(f"no policy named '{policy}'" + suggest(policy, names))
 
 
 def outcome_names(scenario: Scenario) -> list[str]:

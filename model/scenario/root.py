@@ -19,7 +19,7 @@ from model.params import (
     Salience,
 )
 from model.scenario.errors import suggest
-from model.scenario.sections import Analysis, Experiment, Policy
+from model.scenario.sections import Analysis, Discovery, Experiment, Policy
 
 NAMED_LISTS = ("isps", "rights_bodies", "associations")
 """Top-level lists whose items are addressed and merged by their ``name``."""
@@ -53,6 +53,9 @@ class Scenario(Params):
         description="Policies compared on common random numbers across the sampled worlds; "
         "the first is the reference (e.g. the status quo).",
     )
+    discovery: Discovery | None = Field(
+        None, description="Scenario discovery questions (conduit discover)."
+    )
     summaries: list[str] = Field(
         default_factory=list,
         exclude_if=lambda v: not v,  # absent when empty: existing scenarios keep their sha256
@@ -71,7 +74,7 @@ class Scenario(Params):
             except ValueError as exc:
                 raise ValueError(f"summaries[{i}]: {exc}") from None
             family = measure.outcome.family
-            member = measure.column.removeprefix(outcomes.FAMILY.split(measure.outcome.name)[0])
+            member = measure.column.removeprefix(measure.outcome.name.split("<")[0])
             known = {"ISP": {i.name for i in self.isps}, "party": {*parties, "regulator"}}
             if family in known and member not in known[family]:
                 raise ValueError(

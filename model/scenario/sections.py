@@ -162,6 +162,11 @@ class OutcomeSpec(Params):
         description="minimise or maximise (policy regret); default: the registered goal.",
     )
     label: str | None = Field(None, description="Human label for tables and figures.")
+    threshold: float | None = Field(
+        None,
+        description="Satisficing threshold (compare-policies): a world meets it when the "
+        "value is at most this (minimise) or at least this (maximise).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -220,11 +225,56 @@ class Analysis(Params):
 
 
 class Policy(Params):
-    """A named policy: a set of parameter overrides (same paths as ``--set``)."""
+    """A named policy: a set of parameter overrides (same paths as ``--set``).
+
+    With ``file``, the overrides are what that scenario file changes from the root of its
+    own ``extends`` chain (e.g. a counterfactual of the base scenario), found when the
+    scenario is loaded; ``set`` then adds to them and wins where both give a path.
+    """
 
     name: str = Field(description="Short name, e.g. status-quo.")
     description: str = Field("", description="What the policy is, in a sentence.")
+    file: str | None = Field(
+        None,
+        description="A scenario file (path relative to the file declaring the policy) whose "
+        "changes from its extends-root are the policy, e.g. ../counterfactuals/uk-all-comply.yaml.",
+    )
     set: dict[str, Any] = Field(
         default_factory=dict,
         description="Parameter path -> value, e.g. isps.TalkTalk.stance: graduated.",
     )
+
+
+# --------------------------------------------------------------------------- discovery
+class Question(Params):
+    """A scenario-discovery question: in which worlds does ``where`` hold?"""
+
+    name: str = Field(description="Short name; results go to discovery/<name>/.")
+    where: str = Field(
+        description="Condition on summary.csv columns, e.g. 'final.infringing_share > 0.08'."
+    )
+    policies: list[str] = Field(
+        default_factory=list, description="Policies to ask about (default: each policy)."
+    )
+    description: str = Field("", description="The question in words.")
+
+
+class Discovery(Params):
+    """Scenario discovery (``conduit discover``): PRIM boxes and CART trees of conditions."""
+
+    min_density: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="The chosen PRIM box: of the boxes with at least this density (share of "
+        "its worlds meeting the condition), the one of largest coverage x density.",
+    )
+    questions: list[Question] = Field(description="The conditions worth asking about.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> Discovery:
+        names = [q.name for q in self.questions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"question names must be unique; repeated: {dupes}")
+        return self
