@@ -57,6 +57,8 @@ OUTCOMES: dict[str, tuple[str, str, float]] = {
     "legal_share": ("Legal service share", "% of subscribers using it", 100.0),
     "vpn_share": ("VPN share", "% of subscribers with a VPN", 100.0),
     "suspended_share": ("Suspended share", "% of subscribers suspended", 100.0),
+    "traffic_top_decile_share": ("Top-decile traffic share", "% of sharing volume", 100.0),
+    "repeat_notice_share": ("Repeat-notice share", "% of handled notices", 100.0),
 }
 """Outcome column -> (title, axis label with unit, factor from the recorded unit)."""
 
@@ -593,8 +595,9 @@ def figure_outcomes(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """Outcome time series: median and bands over runs of each key outcome."""
     present = [c for c in OUTCOMES if c in view.timeseries]
     data = {col: bands(view.timeseries, col, view.by) for col in present}
-    fig = _figure(view, "outcomes over time", (13, 9.5))
-    axes = fig.subplots(3, 2, sharex=True).ravel()
+    rows = -(-(len(present) + 1) // 2)  # one panel per outcome, and one for the legend
+    fig = _figure(view, "outcomes over time", (13, 3.2 * rows))
+    axes = fig.subplots(rows, 2, sharex=True).ravel()
     for ax, col in zip(axes, present, strict=False):
         title, unit, factor = OUTCOMES[col]
         _draw_bands(ax, data[col], view, factor)
@@ -838,7 +841,11 @@ def figure_money(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     return fig, {"revenue": revenue, "costs": cost}
 
 
-SWEEP_OUTCOMES = tuple(f"final.{c}" for c in OUTCOMES)
+SWEEP_OUTCOMES = tuple(
+    f"final.{c}"
+    for c in ("infringing_share", "p2p_traffic", "legal_share", "vpn_share", "suspended_share")
+)
+"""The sweep figure's panels (2 x 3: five outcomes and the legend)."""
 
 
 def figure_sweep(results: Results) -> tuple[Figure, dict[str, pd.DataFrame]]:

@@ -34,6 +34,11 @@ SUMMARY_COLUMNS: dict[str, tuple[str, float, bool]] = {
     "final.legal_share": ("Legal share, final week (%)", 100.0, False),
     "final.vpn_share": ("VPN share, final week (%)", 100.0, False),
     "final.suspended_share": ("Suspended share, final week (%)", 100.0, False),
+    "final.traffic_top_decile_share": (
+        "Top-decile share of P2P volume, final week (%)",
+        100.0,
+        False,
+    ),
     "total.notices_sent": ("Notices sent, total", 1.0, True),
     "total.sanctions": ("Sanctions, total", 1.0, True),
     "total.wrongful_sanctions": ("Wrongful sanctions, total", 1.0, True),

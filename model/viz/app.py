@@ -96,6 +96,10 @@ def BehaviourView(model: VizModel) -> None:
     _plot(charts.behaviour(model.frame()))
 
 
+def TrafficView(model: VizModel) -> None:
+    _plot(charts.traffic(model.frame()))
+
+
 def MarketView(model: VizModel) -> None:
     _plot(charts.market(model.frame(), [i.name for i in model.isps]))
 
@@ -175,6 +179,7 @@ def _dashboard(model: VizModel) -> None:
         with solara.Column():
             FunnelView(model)
             MarketView(model)
+            TrafficView(model)
     with solara.Card("ISPs", classes=["conduit-isps"]):
         IspView(model)
 

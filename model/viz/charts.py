@@ -42,6 +42,21 @@ def behaviour(frame: pd.DataFrame) -> str:
     return line_chart("Subscribers: infringing, legal, VPN", lines, "% of subscribers")
 
 
+def traffic(frame: pd.DataFrame) -> str:
+    """P2P traffic index (no enforcement = 100), the top decile's share of sharing volume
+    and the share of notices going to subscribers noticed before (%)."""
+    lines = (
+        []
+        if frame.empty
+        else [
+            _series(frame, "p2p_traffic", "P2P traffic index", factor=1.0),
+            _series(frame, "traffic_top_decile_share", "Top-decile share of volume (%)"),
+            _series(frame, "repeat_notice_share", "Repeat notices (% of notices)"),
+        ]
+    )
+    return line_chart("Traffic and repeat notices", lines, "index / %")
+
+
 def market(frame: pd.DataFrame, isps: list[str]) -> str:
     """ISP market shares over time (%), each labelled with its current stance."""
     lines = []
