@@ -40,6 +40,7 @@ format: setup
 
 baselines: setup
 	$(PY) tests/baselines/regenerate.py
+	$(PY) tests/image_baselines/regenerate.py
 
 bench: setup
 	$(PY) benchmarks/bench_model.py

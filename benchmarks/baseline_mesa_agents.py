@@ -486,10 +486,7 @@ class AgentBasedPolicyModel(mesa.Model):
         )
         self._customers_of: list[list[SubscriberAgent]] | None = None
         self._rows: list[dict[str, Any]] = []
-        for assoc in self.associations:
-            assoc.review(0)
-        for isp in self.isps:
-            isp.update_regime()
+        institutions.start(self)
 
     # ------------------------------------------------------------------ public API
     run = PolicyModel.run

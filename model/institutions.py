@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from model.params import Stage
+
 LEGISLATIVE_NEWS = {
     "consultation": "consultation_impulse",
     "bill": "bill_impulse",
@@ -70,7 +72,7 @@ def legislate(world: Any, week: int, lobbying: float, wrongful_sanctions: int) -
     """
     reg = world.regulator
     reg.pressure_step(lobbying, wrongful_sanctions, refusing_share(world))
-    reg.update_stage(week)
+    reg.update_stage(week, world.streams["legislation"])
     sal = world.params.salience
     add_salience(
         world, sum(getattr(sal, LEGISLATIVE_NEWS[e]) for e in reg.events if e in LEGISLATIVE_NEWS)
@@ -78,17 +80,31 @@ def legislate(world: Any, week: int, lobbying: float, wrongful_sanctions: int) -
 
 
 # --------------------------------------------------------------------------- ISPs
+def due(params: Any, week: int, draw: float) -> bool:
+    """Whether an institution with ``review_interval_weeks`` and ``review_timing`` reviews
+    in ``week`` (never in week 0): periodic, every interval; random, when ``draw`` (a
+    uniform on [0, 1)) falls below 1 / interval."""
+    if week <= 0:
+        return False
+    if params.review_timing == "periodic":
+        return week % params.review_interval_weeks == 0
+    return draw < 1.0 / params.review_interval_weeks
+
+
 def review_stances(world: Any, week: int) -> None:
-    """Step 2: associations, then ISPs, review their stance (each on its own interval);
-    each ISP then applies the regime in force, the law's if one binds, else its own.
+    """Step 2: associations, then ISPs, review their stance when due; each ISP then
+    applies the regime in force, the law's if one binds, else its own.
 
     ISPs go in scenario order, so a later ISP's review sees an earlier one's new regime.
+    One uniform per association and ISP is drawn from the ``stance_review`` stream every
+    week, whatever their timing (common random numbers).
     """
-    for assoc in world.associations:
-        if week > 0 and week % assoc.params.review_interval_weeks == 0:
+    draws = world.streams["stance_review"].random(len(world.associations) + len(world.isps))
+    for assoc, u in zip(world.associations, draws, strict=False):
+        if due(assoc.params, week, u):
             assoc.review(week)
-    for isp in world.isps:
-        if week > 0 and week % isp.params.review_interval_weeks == 0:
+    for isp, u in zip(world.isps, draws[len(world.associations) :], strict=True):
+        if due(isp.params, week, u):
             isp.review_stance(week)
         isp.update_regime()
 
@@ -109,12 +125,35 @@ def choose_stance(costs: dict[str, float], noise: float, rng: np.random.Generato
     return names[int(rng.choice(len(names), p=p / p.sum()))]
 
 
+def threat_is_credible(world: Any) -> bool:
+    """Whether rights bodies' demands have something behind them: legislation under way
+    (a consultation or later) or a rights body suing individuals. A letter alone is not
+    enough ([NO]: Simonsen's letter claimed an obligation no law imposed)."""
+    return world.regulator.stage >= Stage.CONSULTATION or any(
+        b.litigating(world.week) for b in world.rights_bodies
+    )
+
+
+def start(world: Any) -> None:
+    """Before week 0: principled associations set their members to refuse (no cost data
+    is needed for that; other associations first review when due); every ISP applies
+    its regime."""
+    for assoc in world.associations:
+        if assoc.params.principled:
+            assoc.review(0)
+    for isp in world.isps:
+        isp.update_regime()
+
+
 def pressure_on(world: Any, isp: Any) -> float:
     """Rights bodies' weekly reputational pressure on ``isp`` if it refuses (GBP).
 
     Sum over rights bodies targeting it of pressure_on_isps x escalation step x real
-    customers / pressure_customers, less the share its association absorbs (backing).
+    customers / pressure_customers, less the share its association absorbs (backing);
+    zero unless the threat is credible (:func:`threat_is_credible`).
     """
+    if not threat_is_credible(world):
+        return 0.0
     customers = world.accounts.customers[isp.index] * world.scale
     total = sum(
         b.params.pressure_on_isps * b.demands() * customers / b.params.pressure_customers
@@ -178,10 +217,12 @@ def brand_weights(scenario: Any) -> np.ndarray:
 
 # --------------------------------------------------------------------------- rights bodies
 def escalate(world: Any, week: int, infringing_share: float) -> None:
-    """Step 9: rights bodies review escalation; each new public threat makes news."""
+    """Step 9: rights bodies review escalation when due; each new public threat makes
+    news. One uniform per rights body is drawn from ``escalation`` every week."""
+    draws = world.streams["escalation"].random(len(world.rights_bodies))
     threats = sum(
-        body.review_escalation(week, infringing_share) and body.level_name == "threat"
-        for body in world.rights_bodies
+        body.review_escalation(week, infringing_share, u) and body.level_name == "threat"
+        for body, u in zip(world.rights_bodies, draws, strict=True)
     )
     add_salience(world, threats * world.params.salience.threat_impulse)
 

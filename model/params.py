@@ -80,6 +80,11 @@ class Stage(IntEnum):
         return STAGES[self]
 
 
+ReviewTiming = Literal["random", "periodic"]
+"""When an institution reviews: ``periodic`` every ``review_interval_weeks`` exactly;
+``random`` each week with probability 1 / ``review_interval_weeks`` (the same mean
+interval; replicates then differ in who moves first)."""
+
 EscalationLevel = Literal["notify", "demand", "threat", "lobby", "litigate"]
 """Rights bodies' escalation ladder, in order (``escalation_level.<body>`` is the index)."""
 ESCALATION_LEVELS: tuple[str, ...] = get_args(EscalationLevel)
@@ -470,7 +475,12 @@ class ISPParams(Params):
     price: float = P(
         20.0, "Monthly price of a broadband subscription.", "GBP/month", ge=0.0, le=200.0
     )
-    stance: Stance = P("refuse", "Initial response to rights holders' notices.")
+    stance: Stance = P(
+        "refuse",
+        "Its response to rights holders' notices. It holds for the whole run unless "
+        "adaptive is true, when it is only the initial stance (a law in force overrides it "
+        "either way).",
+    )
     principled: bool = P(
         False,
         "Never complies voluntarily, only under law (TalkTalk: 'I cannot foresee any "
@@ -481,15 +491,29 @@ class ISPParams(Params):
         "Name of the ISP association it belongs to (which then sets its stance).",
     )
     adaptive: bool = P(
-        True,
-        "Reviews its stance periodically; False keeps the stance fixed (except under law).",
+        False,
+        "Reviews its stance (every review_interval_weeks on average) and takes the cheapest; "
+        "False: the stance set holds (except under a law in force, or an association's).",
     )
     review_interval_weeks: int = P(
         13,
-        "Weeks between stance reviews.",
+        "Mean weeks between stance reviews (exact with review_timing: periodic).",
         "weeks",
         ge=1,
         le=520,
+    )
+    review_timing: ReviewTiming = P(
+        "random",
+        "When it reviews: random (weekly probability 1 / review_interval_weeks) or periodic.",
+    )
+    switch_cost: float = P(
+        0.25,
+        "One-off cost of changing stance per real customer (setting up or dismantling "
+        "notice handling, a public reversal): a review moves only if the weekly saving over "
+        "a review interval pays for it (assumption; stops flip-flopping between reviews).",
+        "GBP per customer",
+        ge=0.0,
+        le=100.0,
     )
     notice_capacity: float | None = P(
         None,
@@ -576,7 +600,13 @@ class AssociationParams(Params):
         ge=0.0,
         le=1.0,
     )
-    review_interval_weeks: int = P(26, "Weeks between reviews of the common stance.", "weeks", ge=1)
+    review_interval_weeks: int = P(
+        26, "Mean weeks between reviews of the common stance.", "weeks", ge=1
+    )
+    review_timing: ReviewTiming = P(
+        "random",
+        "When it reviews: random (weekly probability 1 / review_interval_weeks) or periodic.",
+    )
 
 
 # --------------------------------------------------------------------------- rights bodies
@@ -631,7 +661,13 @@ class RightsBodyParams(Params):
     targets: list[str] | None = P(None, "ISPs whose customers it monitors; None: all.")
     start_week: int = P(0, "Week monitoring starts.", "week", ge=0)
     escalates: bool = P(True, "Escalates when infringement does not fall and ISPs refuse.")
-    review_interval_weeks: int = P(26, "Weeks between escalation reviews.", "weeks", ge=1, le=520)
+    review_interval_weeks: int = P(
+        26, "Mean weeks between escalation reviews.", "weeks", ge=1, le=520
+    )
+    review_timing: ReviewTiming = P(
+        "random",
+        "When it reviews: random (weekly probability 1 / review_interval_weeks) or periodic.",
+    )
     target_reduction: float = P(
         0.1,
         "Fall in infringement per review below which it escalates.",
@@ -717,10 +753,30 @@ class RegulatorParams(Params):
     bill_threshold: float = P(40.0, "Pressure at which a bill is introduced.", "pressure", ge=0.0)
     legislative_lag_weeks: int = P(
         52,
-        "Weeks from bill to law, if pressure holds.",
+        "Mean weeks from bill to law, if pressure holds.",
         "weeks",
         ge=0,
         le=520,
+    )
+    legislative_lag_sd_weeks: float = P(
+        26.0,
+        "Spread of a bill's passage time: each bill's lag is drawn from a gamma "
+        "distribution with mean legislative_lag_weeks and this standard deviation (0: "
+        "exactly the mean). Assumption; the Digital Economy Bill took 20 weeks from "
+        "introduction (Nov 2009) to Royal Assent (8 April 2010), in the wash-up.",
+        "weeks",
+        ge=0.0,
+        le=260.0,
+    )
+    action_delay_weeks: float = P(
+        12.0,
+        "Mean weeks government takes to act once pressure holds above a threshold (open a "
+        "consultation, introduce a bill): each such week it acts with probability "
+        "1 - exp(-1 / action_delay_weeks); 0: at once. Source: the UK Code of Practice on "
+        "Consultation (2008) asks for consultations of at least 12 weeks.",
+        "weeks",
+        ge=0.0,
+        le=520.0,
     )
     counter_wrongful: float = P(
         0.5,

@@ -42,6 +42,7 @@ from model.agents.association import Association
 from model.agents.isp import ISP
 from model.agents.regulator import Regulator
 from model.agents.rights_body import RightsBody
+from model.events import event_weeks
 from model.scenario import Scenario
 from model.streams import choose, make_streams, seed_sequence
 from model.subscribers import Subscribers, top_share
@@ -100,10 +101,7 @@ class PolicyModel(mesa.Model):
             [1, scenario.regulator.law_warning_levels, *(i.warning_levels for i in scenario.isps)]
         )
         self._rows: list[dict[str, Any]] = []
-        for assoc in self.associations:
-            assoc.review(0)
-        for isp in self.isps:
-            isp.update_regime()
+        institutions.start(self)
 
     # ------------------------------------------------------------------ public API
     def run(self, weeks: int | None = None) -> PolicyModel:
@@ -115,6 +113,10 @@ class PolicyModel(mesa.Model):
     def outcomes(self) -> pd.DataFrame:
         """One row per simulated week; columns as documented in docs/ODD.md."""
         return pd.DataFrame(self._rows)
+
+    def event_weeks(self) -> dict[str, int | None]:
+        """The run's event times so far (:func:`model.events.event_weeks`)."""
+        return event_weeks(self.outcomes())
 
     @property
     def infringing_share(self) -> float:

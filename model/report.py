@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
+from model import comparison, headline
+from model import results as results_io
+from model.findings import Finding, findings
+from model.formatting import point_labels, short_names
+from model.formatting import value as fmt_value
 from model.params import AssociationParams, ISPParams, RightsBodyParams
-from model.plots import CAPTIONS, Results, _fmt, _short_names, load_results
+from model.results import Results
 from model.scenario import NAMED_LISTS, Scenario, flatten
 
 ITEM_CLASSES = {
@@ -28,23 +33,6 @@ ITEM_CLASSES = {
 }
 NOT_PARAMETERS = {"name", "description", "experiment.sweep"}
 
-SUMMARY_COLUMNS: dict[str, tuple[str, float, bool]] = {
-    "final.infringing_share": ("Infringing share, final week (%)", 100.0, False),
-    "final.p2p_traffic": ("P2P traffic index, final week", 1.0, False),
-    "final.legal_share": ("Legal share, final week (%)", 100.0, False),
-    "final.vpn_share": ("VPN share, final week (%)", 100.0, False),
-    "final.suspended_share": ("Suspended share, final week (%)", 100.0, False),
-    "final.traffic_top_decile_share": (
-        "Top-decile share of P2P volume, final week (%)",
-        100.0,
-        False,
-    ),
-    "total.notices_sent": ("Notices sent, total", 1.0, True),
-    "total.sanctions": ("Sanctions, total", 1.0, True),
-    "total.wrongful_sanctions": ("Wrongful sanctions, total", 1.0, True),
-}
-"""summary.csv column -> (row label with unit, factor, is a count to scale)."""
-
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1400px;
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -53,14 +41,14 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.95em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.5em 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-weight:bold;margin-bottom:.4em} .meta{color:#555;font-size:.9em}
+figcaption{margin-bottom:.4em} figcaption b{display:block} .meta{color:#555;font-size:.9em}
 .warn{background:#fff4e0;border-left:4px solid #E69F00;padding:.5em 1em}
 """
 
 
 def esc(value: Any) -> str:
     """HTML-escaped text of any value."""
-    return html.escape(_fmt(value) if not isinstance(value, str) else value, quote=True)
+    return html.escape(fmt_value(value) if not isinstance(value, str) else value, quote=True)
 
 
 def parameter_differences(scenario: Scenario) -> list[tuple[str, Any, Any]]:
@@ -93,34 +81,37 @@ def parameter_differences(scenario: Scenario) -> list[tuple[str, Any, Any]]:
 
 
 def summary_table(results: Results) -> pd.DataFrame:
-    """Median [5-95 %] over replicates of key final outcomes, one column per sweep point.
+    """Headline measures: median [5-95 %] over replicates, one column per sweep point.
 
-    Counts are scaled to the real population (``manifest["scale"]``).
+    Final values, means over the run and totals (:mod:`model.headline`); shares in %,
+    counts scaled to the real population; a count resting on fewer than
+    :data:`~model.headline.RARE_EVENTS` simulated events per run is marked ⚠.
 
     Returns:
-        DataFrame indexed by outcome label, columns = point labels, cells = text.
+        DataFrame indexed by measure label, columns = point labels, cells = text.
     """
-    summary = results.summary
-    labels = results.point_labels()
+    rows = headline.table(results)
+    labels = point_labels(results)
     table: dict[str, dict[str, str]] = {}
-    for col, (label, factor, is_count) in SUMMARY_COLUMNS.items():
-        if col not in summary:
-            continue
-        f = factor * (results.scale if is_count else 1.0)
-        q = summary.groupby("point")[col].quantile([0.05, 0.5, 0.95]).unstack() * f
-        table[label] = {
-            labels.get(p, f"point {p}"): f"{_num(r[0.5])} [{_num(r[0.05])}–{_num(r[0.95])}]"
-            for p, r in q.iterrows()
-        }
+    for _, r in rows.iterrows():
+        text = headline.cell(r["median"], r["q05"], r["q95"], r["kind"])
+        if r["rare"]:
+            text += f" ⚠ ~{r['events']:.0f} simulated"
+        table.setdefault(r["label"], {})[labels.get(r["point"], f"point {r['point']}")] = text
     return pd.DataFrame(table).T
 
 
-def _num(value: float) -> str:
-    if pd.isna(value):
-        return "n/a"
-    if abs(value) >= 1e4:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+def _findings_list(found: Sequence[Finding]) -> str:
+    items = "".join(
+        f'<li>{esc(f.text)} <a href="#fig-{esc(f.figure)}">(figure)</a></li>' for f in found
+    )
+    return f'<ol class="findings">{items}</ol>' if items else ""
+
+
+def findings_html(results: Results) -> str:
+    """The key findings as a list, each linking to its figure."""
+    items = _findings_list(findings(results))
+    return f'<h2 id="findings">Key findings</h2>\n{items}' if items else ""
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: int = 99) -> str:
@@ -137,17 +128,17 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: i
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figures_html(figures: Sequence[Path]) -> str:
+def _figures_html(figures: Sequence[Path], captions: Mapping[str, tuple[str, str]]) -> str:
     parts = []
     for path in figures:
         path = Path(path)
         if path.suffix.lower() != ".png" or not path.is_file():
             continue
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = CAPTIONS.get(path.stem, path.stem)
+        title, look = captions.get(path.stem, (path.stem, ""))
         parts.append(
-            f'<figure id="fig-{esc(path.stem)}"><figcaption>{esc(caption)}</figcaption>'
-            f'<img alt="{esc(caption)}" src="data:image/png;base64,{data}"></figure>'
+            f'<figure id="fig-{esc(path.stem)}"><figcaption><b>{esc(title)}</b>{esc(look)}'
+            f'</figcaption><img alt="{esc(title)}" src="data:image/png;base64,{data}"></figure>'
         )
     return "\n".join(parts)
 
@@ -190,10 +181,10 @@ def results_section(results: Results, heading_level: int = 2) -> str:
     if failed:
         parts.append(f'<p class="warn">{len(failed)} run(s) failed; see manifest.json.</p>')
     if results.parameters:
-        short = _short_names(results.parameters)
+        short = short_names(results.parameters)
         parts.append(f"<{h}>Swept parameters</{h}>")
         rows = [
-            (p, short[p], ", ".join(_fmt(v) for v in sorted(results.summary[p].unique())))
+            (p, short[p], ", ".join(fmt_value(v) for v in sorted(results.summary[p].unique())))
             for p in results.parameters
             if p in results.summary
         ]
@@ -207,31 +198,64 @@ def results_section(results: Results, heading_level: int = 2) -> str:
     table = summary_table(results)
     parts.append(f"<{h}>Summary</{h}>")
     parts.append(
-        '<p class="meta">Median over replicates [5–95 %]; counts scaled to the real '
-        "population the scenario represents.</p>"
+        '<p class="meta">Median over replicates [5–95 %]; shares in % of subscribers; '
+        "counts are totals over the run scaled to the real population the scenario "
+        f"represents. ⚠: fewer than {headline.RARE_EVENTS} simulated events per run, so "
+        f"the number is imprecise; {headline.PRECISION_HINT}.</p>"
     )
     rows = [(idx, *row) for idx, row in zip(table.index, table.to_numpy(), strict=True)]
-    parts.append(_table(["outcome", *table.columns], rows, numeric_from=1))
+    parts.append(_table(["measure", *table.columns], rows, numeric_from=1))
     return "\n".join(parts)
 
 
 def write_report(
-    results_dir: str | Path, figures: Sequence[Path], results: Results | None = None
+    results_dir: str | Path,
+    figures: Sequence[Path],
+    results: Results | None = None,
+    captions: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write ``RESULTS_DIR/report.html`` with ``figures`` (PNG paths) embedded.
 
     Args:
         results: the folder already read (saves reading it again), or None.
+        captions: (title, what to look at) per figure file stem (default: the stem).
 
     Returns:
         The report's path.
     """
-    results = results or load_results(results_dir)
+    results = results or results_io.load(results_dir)
     body = (
-        f"<h1>{esc(results.name)}</h1>\n{results_section(results)}\n"
-        f"<h2>Figures</h2>\n{_figures_html(figures)}"
+        f"<h1>{esc(results.name)}</h1>\n{findings_html(results)}\n{results_section(results)}\n"
+        f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}"
     )
     return _write(results.path / "report.html", _page(results.name, body))
+
+
+def side_by_side_html(table: pd.DataFrame) -> str:
+    """The side-by-side headline table: one row per measure, a column per scenario."""
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    header = ["measure", f"{scenarios[0]} (reference)"]
+    for name in scenarios[1:]:
+        header += [name, f"{name} − reference"]
+    rows = []
+    for _, group in table.groupby("key", sort=False):
+        row = [group.iloc[0]["label"]]
+        for _, r in group.iterrows():
+            text = headline.cell(r["median"], r["q05"], r["q95"], r["kind"])
+            row.append(text + (f" ⚠ ~{r['events']:.0f} simulated" if r["rare"] else ""))
+            if r["scenario"] != scenarios[0]:
+                row.append(comparison.show_difference(r))
+        rows.append(row)
+    paired = table.loc[table["scenario"] != scenarios[0], "paired"]
+    note = (
+        "Median over runs [5–95 %]. Differences from the reference are taken run by run "
+        "where the runs share seeds (their 5–95 % range in brackets), else as the "
+        "difference of medians. Shares in %, differences of shares in percentage points "
+        "(pp)."
+    )
+    if len(paired) and not paired.all():
+        note += " Some scenarios do not share the reference's seeds: no paired range."
+    return f'<p class="meta">{esc(note)}</p>' + _table(header, rows, numeric_from=1)
 
 
 def write_comparison_report(
@@ -239,11 +263,19 @@ def write_comparison_report(
     results: Sequence[Results],
     figures: Sequence[Path],
     notes: Sequence[str] = (),
+    captions: Mapping[str, tuple[str, str]] | None = None,
+    table: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``OUT_DIR/report.html`` comparing several results folders side by side."""
+    """Write ``OUT_DIR/report.html`` comparing several results folders side by side.
+
+    Args:
+        table: the side-by-side headline table (:func:`model.comparison.side_by_side`);
+            computed here if not given.
+    """
     out_dir = Path(out_dir)
     names = [r.name for r in results]
     title = "Comparison: " + " vs ".join(names)
+    table = comparison.side_by_side(results) if table is None else table
     parts = [f"<h1>{esc(title)}</h1>"]
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
@@ -251,7 +283,14 @@ def write_comparison_report(
             f'<div class="warn"><strong>Differences between the results:</strong>'
             f"<ul>{items}</ul></div>"
         )
-    parts.append(f"<h2>Figures</h2>\n{_figures_html(figures)}")
+    parts.append('<h2 id="findings">Key findings</h2>')
+    parts.append(_findings_list(comparison.difference_findings(table)))
+    for r in results:
+        parts.append(f"<h3>{esc(r.name)}</h3>")
+        parts.append(_findings_list(findings(r)))
+    parts.append("<h2>Headline measures side by side</h2>")
+    parts.append(side_by_side_html(table))
+    parts.append(f"<h2>Figures</h2>\n{_figures_html(figures, captions or {})}")
     for r in results:
         parts.append(f'<h2>{esc(r.name)} <span class="meta">({esc(r.path)})</span></h2>')
         parts.append(results_section(r, heading_level=3))

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed
+from model.outcomes import KEY_OUTCOMES, is_scaled, is_summed, lookup, summary_outcome
 from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
 
@@ -392,12 +392,59 @@ class Results:
     scenario: Scenario
     parameters: list[str]
 
+    @property
+    def name(self) -> str:
+        return self.scenario.name
 
-def load(path: str | Path) -> Results:
-    """Load ``results/<scenario name>`` back: time series, summary, manifest, scenario."""
+    @property
+    def scale(self) -> float:
+        """Real accounts per simulated subscriber (multiply counts by it)."""
+        return float(self.manifest.get("scale") or 1.0)
+
+    @property
+    def steps(self) -> int:
+        """Weeks recorded per run."""
+        ts = self.timeseries
+        return int(ts["week"].max()) + 1 if len(ts) and "week" in ts else 0
+
+    @property
+    def points(self) -> list[int]:
+        """Every design point of the experiment (the time series may hold only some)."""
+        source = self.summary if len(self.summary) else self.timeseries
+        return sorted(int(p) for p in source["point"].unique())
+
+    def isps(self) -> list[str]:
+        """ISP names with a market-share column, in the scenario's order."""
+        present = {c.split(".", 1)[1] for c in self.timeseries if c.startswith("market_share.")}
+        named = [i.name for i in self.scenario.isps]
+        return [i for i in named if i in present] + sorted(present - set(named))
+
+    def parties(self) -> list[str]:
+        """Parties with an enforcement-cost column, in column order."""
+        return [c.split(".", 1)[1] for c in self.timeseries if c.startswith("enforcement_cost.")]
+
+
+def load(
+    path: str | Path,
+    columns: Callable[[str], bool] | None = None,
+    points: Sequence[int] | None = None,
+) -> Results:
+    """Load ``results/<scenario name>`` back: time series, summary, manifest, scenario.
+
+    Args:
+        columns: keep only the time-series columns it accepts (ids, design columns and
+            parameters are always kept): bounded memory for large sweeps.
+        points: read the time series of these design points only (None: all).
+    """
     path = Path(path)
     manifest = json.loads((path / MANIFEST).read_text())
-    timeseries = pd.read_parquet(path / TIMESERIES)
+    keep = None
+    if columns is not None:
+        always = {*ID_COLUMNS, *DESIGN_COLUMNS, *manifest.get("parameters", [])}
+        names = pq.read_schema(path / TIMESERIES).names
+        keep = [c for c in names if c in always or columns(c)]
+    filters = [("point", "in", list(points))] if points is not None else None
+    timeseries = pd.read_parquet(path / TIMESERIES, columns=keep, filters=filters)
     summary = pd.DataFrame(columns=list(ID_COLUMNS))
     with contextlib.suppress(pd.errors.EmptyDataError):
         summary = pd.read_csv(path / SUMMARY)
@@ -426,14 +473,18 @@ def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     """Per sweep point and key outcome: median, 5% and 95% quantiles over replicates.
 
     Counts (sanctions) are totals over the run times ``scale`` (real accounts per
-    simulated subscriber), i.e. at the real population's size; shares are fractions.
+    simulated subscriber), i.e. at the real population's size; shares are in percent
+    (their label ends in "(%)").
 
     Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
     """
     rows = []
     for point, group in summary.groupby("point", sort=True):
         for label, col, scaled in key_outcomes(summary):
-            values = group[col].astype(float).to_numpy() * (scale if scaled else 1.0)
+            percent = (summary_outcome(col) or lookup(col.split(".", 1)[-1])).kind == "share"
+            factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
+            values = group[col].astype(float).to_numpy() * factor
+            label = f"{label} (%)" if percent else label
             p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
             rows.append(
                 {

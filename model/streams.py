@@ -24,6 +24,9 @@ STREAMS: tuple[str, ...] = (
     "legal",  # adopting a legal service
     "litigation",  # choosing whom to sue
     "stance",  # ISPs' and associations' noisy stance choices
+    "stance_review",  # when ISPs and associations review their stance
+    "escalation",  # when rights bodies review escalation
+    "legislation",  # when government acts; each bill's passage time
 )
 
 

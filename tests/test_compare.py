@@ -39,7 +39,8 @@ def test_compare_overlays_each_scenarios_own_medians(folders, tmp_path):
         [folders["uk"], folders["comply"]], tmp_path, ("png",), warn=warnings.append
     )
     assert warnings == []  # same ISPs, same length, same start date: nothing to say
-    assert {p.name for p in paths} == {f"{s}.png" for s in plots.FIGURES} | {"report.html"}
+    expected = {f"{s}.png" for s in plots.FIGURES} | {"headline.csv", "report.html"}
+    assert {p.name for p in paths} == expected
     view = plots.comparison_view([plots.load_results(folders[k]) for k in ("uk", "comply")])
     fig, data = plots.figure_outcomes(view)
     assert list(view.labels) == ["uk-2008-bpi-vs-talktalk", "uk-cf-all-comply"]
@@ -108,3 +109,62 @@ def test_compare_needs_two_results_folders(folders, tmp_path):
         app, ["compare", str(folders["uk"]), str(tmp_path), "-o", str(tmp_path)]
     )
     assert result.exit_code == 2 and "not a results folder" in result.output
+
+
+def test_side_by_side_pairs_runs_that_share_seeds(folders, tmp_path):
+    from model import comparison
+
+    uk, comply = (plots.load_results(folders[k]) for k in ("uk", "comply"))
+    assert comparison.paired(uk, comply)
+    table = comparison.side_by_side([uk, comply])
+    row = table.query("key == 'final.infringing_share' and scenario == 'uk-cf-all-comply'")
+    row = row.iloc[0]
+    a = pd.read_csv(folders["uk"] / "summary.csv").set_index("replicate")
+    b = pd.read_csv(folders["comply"] / "summary.csv").set_index("replicate")
+    d = b["final.infringing_share"] - a["final.infringing_share"]
+    assert row["paired"]
+    assert row["diff_median"] == pytest.approx(d.median())
+    assert row["diff_q05"] == pytest.approx(d.quantile(0.05))
+    assert row["diff_q95"] == pytest.approx(d.quantile(0.95))
+    assert row["median"] == pytest.approx(b["final.infringing_share"].median())
+    sanctions = table.query("key == 'total.sanctions' and scenario == 'uk-cf-all-comply'")
+    assert sanctions.iloc[0]["median"] == pytest.approx(b["total.sanctions"].median() * uk.scale)
+    ref = table[table["scenario"] == "uk-2008-bpi-vs-talktalk"]
+    assert ref["diff_median"].isna().all()
+    assert comparison.show_difference(row).endswith("]") and " pp" in comparison.show_difference(
+        row
+    )
+
+
+def test_side_by_side_without_shared_seeds_has_no_paired_range(folders, tmp_path):
+    from model import comparison
+
+    other = fixtures.make_results(
+        tmp_path, ALL_COMPLY, weeks=30, replicates=2, subscribers=2500, seed=8
+    )
+    uk, comply = plots.load_results(folders["uk"]), plots.load_results(other)
+    assert not comparison.paired(uk, comply)
+    table = comparison.side_by_side([uk, comply])
+    row = table.query("key == 'mean.infringing_share' and scenario == 'uk-cf-all-comply'").iloc[0]
+    assert not row["paired"] and np.isnan(row["diff_q05"])
+    assert row["diff_median"] == pytest.approx(
+        row["median"] - table.query("key == 'mean.infringing_share'").iloc[0]["median"]
+    )
+    texts = [f.text for f in comparison.difference_findings(table)]
+    assert any("do not share seeds" in t for t in texts)
+
+
+def test_compare_command_prints_the_table_and_writes_the_csv(folders, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        ["compare", str(folders["uk"]), str(folders["comply"]), "-o", str(tmp_path), "--no-svg"],
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Headline measures" in out and "difference" in out and "(reference)" in out
+    assert "Key findings:" in out and "paired run by run over 2 replicates" in out
+    csv = pd.read_csv(tmp_path / "headline.csv")
+    assert set(csv["scenario"]) == {"uk-2008-bpi-vs-talktalk", "uk-cf-all-comply"}
+    assert {"median", "q05", "q95", "diff_median", "diff_q05", "diff_q95", "paired"} <= set(csv)
+    html = (tmp_path / "report.html").read_text()
+    assert "Headline measures side by side" in html and "Key findings" in html

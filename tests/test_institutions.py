@@ -86,9 +86,10 @@ def test_preemption_lowers_the_cost_of_legislation_only_for_complying_stances():
 
 
 def test_a_cost_minimising_isp_takes_the_cheapest_stance_at_its_review():
-    isps = [{"name": "A", "market_share": 1.0, "review_interval_weeks": 2}]
+    isps = [{"name": "A", "market_share": 1.0, "review_interval_weeks": 2, "adaptive": True}]
+    isps[0]["review_timing"] = "periodic"
     body = {"name": "RB", "initial_level": "lobby", "escalates": False, "pressure_on_isps": 1e6}
-    m = build(isps, [body], n=2000)
+    m = build(isps, [body], {"initial_stage": "consultation"}, n=2000)
     m.run(3)
     costs = m.isps[0].expected_costs()
     assert m.isps[0].voluntary_stance == min(costs, key=costs.get) != "refuse"
@@ -120,7 +121,7 @@ def test_choose_stance_with_noise_follows_the_logit_probabilities():
 def test_decision_noise_makes_isps_sometimes_pick_a_dearer_stance():
     def stances(noise):
         isps = [{"name": "A", "market_share": 1.0, "review_interval_weeks": 1}]
-        isps[0]["decision_noise"] = noise
+        isps[0].update(decision_noise=noise, adaptive=True, switch_cost=0.0)
         m = build(isps, n=500)
         m.run(60)
         return [s for _, s in m.isps[0].stance_changes]

@@ -29,6 +29,17 @@ def single(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def law(tmp_path_factory) -> Path:
+    """The law scheduled at week 12 in some runs' worlds: it passes in every run."""
+    return fixtures.make_results(
+        tmp_path_factory.mktemp("law"),
+        weeks=30,
+        replicates=3,
+        sweep={"regulator.schedule.law_week": [12, 40]},
+    )
+
+
+@pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
     return fixtures.make_results(
         tmp_path_factory.mktemp("sweep"),
@@ -103,8 +114,9 @@ def test_funnel_totals_are_scaled_medians_over_runs(sweep):
     assert stages == [
         "Notices sent",
         "Notices handled by ISPs",
-        "First warnings",
-        "Second warnings",
+        "Level-1 warnings",
+        "Level-2 warnings",
+        "Sanction cases",
         "Sanctions applied",
     ]
     sent = data[data["column"] == "notices_sent"].set_index("point")
@@ -136,18 +148,23 @@ def test_market_shares_and_stance_changes(sweep):
     assert len(fig.axes) >= 2  # one panel per sweep point
 
 
-def test_law_passage_and_costs_match_pandas(single):
-    res = plots.load_results(single)
+def test_law_passage_and_costs_match_pandas(law):
+    res = plots.load_results(law)
     ts = res.timeseries.copy()
-    law = plots.law_passage(ts)
-    first = ts[ts["law_in_force"] > 0].groupby("run_id")["week"].min()
-    assert law.loc[0, "passed"] == pytest.approx(len(first) / ts["run_id"].nunique())
+    law_table = plots.law_passage(ts).set_index("point")
+    first = ts[ts["law_in_force"] > 0].groupby(["point", "run_id"])["week"].min()
+    # point 0: law at week 12 in every run; point 1: scheduled after the run ends
+    assert law_table.loc[0, "passed"] == 1.0 and law_table.loc[1, "passed"] == 0.0
+    assert law_table.loc[0, "median_week"] == first.loc[0].median() == 12
+    assert np.isnan(law_table.loc[1, "median_week"])
+    assert (law_table["runs"] == 3).all()
     cost = plots.costs(ts, res.parties())
-    bpi = cost[cost["party"] == "BPI"].iloc[0]
+    bpi = cost[(cost["party"] == "BPI") & (cost["point"] == 0)].iloc[0]
     assert bpi["median"] == pytest.approx(
-        ts.groupby("run_id")["enforcement_cost.BPI"].sum().median()
+        ts[ts["point"] == 0].groupby("run_id")["enforcement_cost.BPI"].sum().median()
     )
-    assert list(cost["party"]) == res.parties()
+    assert bpi["median"] > 0
+    assert list(cost[cost["point"] == 0]["party"]) == res.parties()
 
 
 def test_sweep_figure_data_is_summary_quantiles(sweep):
@@ -203,3 +220,63 @@ def test_cli_plot_errors_clearly_on_a_folder_that_is_not_results(tmp_path):
     assert "Traceback" not in result.output
     result = CliRunner().invoke(app, ["plot", str(tmp_path), "--points", "a,b"])
     assert result.exit_code == 2 and "--points" in result.output
+
+
+@pytest.fixture(scope="module")
+def policy_sweep(tmp_path_factory) -> Path:
+    return fixtures.make_results(
+        tmp_path_factory.mktemp("policies"),
+        weeks=12,
+        replicates=2,
+        subscribers=1500,
+        sweep={PARAM: [0.002, 0.01, 0.05]},
+        overrides={
+            "policies": [
+                {"name": "status quo with a long descriptive name", "set": {}},
+                {"name": "all comply", "set": {"isps.TalkTalk.stance": "graduated"}},
+            ]
+        },
+    )
+
+
+def legend_inside(fig) -> bool:
+    fig.canvas.draw()
+    box = fig.bbox
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    return all(
+        box.x0 - 1 <= lg.get_window_extent().x0 and lg.get_window_extent().x1 <= box.x1 + 1
+        for lg in legends
+    ) and bool(legends)
+
+
+def test_policy_sweep_draws_one_band_per_policy(policy_sweep):
+    res = plots.load_results(policy_sweep, selected_only=True)
+    view = plots.view_of(res)
+    assert view.by == "policy"
+    assert list(view.labels) == ["status quo with a long descriptive name", "all comply"]
+    fig, data = plots.figure_outcomes(view)
+    ts = res.timeseries
+    for policy, line in zip(view.labels, fig.axes[0].lines, strict=True):
+        expected = ts[ts["policy"] == policy].groupby("week")["infringing_share"].median()
+        assert np.allclose(line.get_ydata(), expected * 100)
+    assert legend_inside(fig)
+    fig, data = plots.figure_sweep(res)
+    d = data["final.infringing_share"]
+    summary = res.summary
+    assert len(fig.axes[0].lines) == 2
+    for policy, line in zip(view.labels, fig.axes[0].lines, strict=True):
+        expected = summary[summary["policy"] == policy].groupby(PARAM)["final.infringing_share"]
+        assert np.allclose(line.get_ydata(), expected.median() * 100)
+        assert np.allclose(d[d["policy"] == policy]["median"], expected.median())
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:2] == list(view.labels)
+    assert legend_inside(fig)
+
+
+def test_sampled_parameter_is_binned():
+    summary = pd.DataFrame({"x": np.linspace(0, 1, 80), "y": np.arange(80.0)})
+    got = plots.binned(summary, "x")
+    assert got["x"].nunique() == 8
+    assert (got.groupby("x")["y"].size() == 10).all()  # equal-count bins
+    small = summary.iloc[:5]
+    assert plots.binned(small, "x") is small

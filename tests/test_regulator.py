@@ -49,6 +49,8 @@ def test_pressure_and_stages_follow_thresholds_and_lag():
         "bill_threshold": 40.0,
         "legislative_lag_weeks": 10,
         "pressure_decay_weeks": 52.0,
+        "action_delay_weeks": 0.0,  # government acts at once
+        "legislative_lag_sd_weeks": 0.0,  # every bill takes the mean lag
     }
     isps = [{"name": "A", "market_share": 1.0, "adaptive": False, "stance": "forward"}]
     m = build(isps, [lobbyist(5.0)], reg)
@@ -78,6 +80,7 @@ def test_pressure_and_stages_follow_thresholds_and_lag():
 
 def test_bill_fails_without_pressure():
     m = build(regulator={"initial_stage": "bill", "legislative_lag_weeks": 5})
+    assert m.regulator.bill_lag == 5  # a bill in progress at the start takes the mean lag
     df = m.run(8).outcomes()
     assert df.legislative_stage.tolist() == [2] * 5 + [1] * 3
     assert m.regulator.stage_changes == [(0, "bill"), (5, "consultation")]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model import plots, report
+from model import headline, plots, report
 
 _spec = importlib.util.spec_from_file_location(
     "plot_fixtures", Path(__file__).with_name("plot_fixtures.py")
@@ -107,7 +107,8 @@ def test_summary_table_is_median_and_90_percent_range_per_point(written):
     q = summary.groupby("point")["total.notices_sent"].quantile([0.05, 0.5, 0.95]).unstack()
     q = q * res.scale
     cell = table.loc["Notices sent, total", "detection_prob=0.02"]
-    num = report._num
-    assert cell == f"{num(q.loc[1, 0.5])} [{num(q.loc[1, 0.05])}–{num(q.loc[1, 0.95])}]"
+    assert cell == headline.cell(q.loc[1, 0.5], q.loc[1, 0.05], q.loc[1, 0.95], "count")
+    share = table.loc["Infringing share, mean over the run", "detection_prob=0.02"]
+    assert share.count("%") == 3  # shares in percent, with their range
     html_text = (out / "report.html").read_text(encoding="utf-8")
     assert cell in html_text

@@ -114,6 +114,7 @@ def escalating(stance, max_level="lobby", interval=4):
         "review_interval_weeks": interval,
         "max_level": max_level,
         "lobbying": 0.0,
+        "review_timing": "periodic",
     }
     isps = [{"name": "A", "market_share": 1.0, "adaptive": False, "stance": stance}]
     return build(isps, [b], n=5000)
@@ -185,8 +186,15 @@ def pressured(principled: bool, association: dict | None = None):
             "stance": "refuse",
             "principled": principled,
             "review_interval_weeks": 4,
+            "adaptive": True,
         },
-        {"name": "B", "market_share": 0.5, "stance": "refuse", "review_interval_weeks": 4},
+        {
+            "name": "B",
+            "market_share": 0.5,
+            "stance": "refuse",
+            "review_interval_weeks": 4,
+            "adaptive": True,
+        },
     ]
     if association is not None:
         isps[0]["association"] = association["name"]
@@ -197,7 +205,9 @@ def pressured(principled: bool, association: dict | None = None):
         pressure_on_isps=1e7,
         lobbying=0.0,
     )
-    return build(isps, [b], n=5000, assoc=[association] if association else None)
+    # a consultation is open: the rights body's pressure is credible
+    reg = {"initial_stage": "consultation"}
+    return build(isps, [b], n=5000, assoc=[association] if association else None, regulator=reg)
 
 
 def test_principled_isp_never_complies_under_maximal_pressure():

@@ -40,7 +40,7 @@ class Association(mesa.Agent):
         else:
             totals = dict.fromkeys(STANCES, 0.0)
             for isp in self.members:
-                for s, c in isp.expected_costs().items():
+                for s, c in isp.with_switch_cost(isp.expected_costs()).items():
                     totals[s] += c
             stance = institutions.choose_stance(
                 totals,

@@ -186,11 +186,19 @@ class ISP(mesa.Agent):
         if self.params.principled:
             self.set_stance("refuse", week)
             return
-        costs = self.expected_costs()
+        costs = self.with_switch_cost(self.expected_costs())
         choice = institutions.choose_stance(
             costs, self.params.decision_noise, self.model.streams["stance"]
         )
         self.set_stance(choice, week)
+
+    def with_switch_cost(self, costs: dict[str, float]) -> dict[str, float]:
+        """``costs`` with the one-off cost of leaving its current stance spread over a
+        review interval added to every other stance (inertia: ODD 7.5)."""
+        m = self.model
+        one_off = self.params.switch_cost * m.accounts.customers[self.index] * m.scale
+        weekly = one_off / self.params.review_interval_weeks
+        return {s: c + (weekly if s != self.voluntary_stance else 0.0) for s, c in costs.items()}
 
     def expected_costs(self) -> dict[str, float]:
         """Expected weekly cost (GBP, real scale) of each voluntary stance (ODD 7.5).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
@@ -38,6 +39,7 @@ class Regulator(mesa.Agent):
         self.stage = Stage[params.initial_stage.upper()]
         self.pressure = 0.0
         self.bill_since: int | None = 0 if self.stage == Stage.BILL else None
+        self.bill_lag = params.legislative_lag_weeks  # passage time of the current bill
         self.queue: list[_Batch] = []
         self.capacity_credit = 0.0
         self._law_regime: Regime | None = None
@@ -76,17 +78,22 @@ class Regulator(mesa.Agent):
         )
         self.pressure = max(self.pressure, 0.0)
 
-    def update_stage(self, week: int) -> None:
+    def update_stage(self, week: int, rng: np.random.Generator) -> None:
         """Move through none -> consultation -> bill -> law.
 
-        With a schedule, stages follow it. Otherwise: a consultation opens when pressure
-        reaches ``consultation_threshold``; a bill is introduced at ``bill_threshold``; it
-        becomes law ``legislative_lag_weeks`` later if pressure is still above the
-        consultation threshold, else it fails (back to consultation). A law stays.
+        With a schedule, stages follow it. Otherwise, each week that pressure holds at or
+        above ``consultation_threshold`` (no stage yet) or ``bill_threshold``
+        (consultation), government acts with probability 1 - exp(-1 /
+        ``action_delay_weeks``) (at once if 0). A bill's passage time is drawn when it is
+        introduced (gamma, mean ``legislative_lag_weeks``, s.d.
+        ``legislative_lag_sd_weeks``); then it becomes law if pressure is still at or
+        above the consultation threshold, else it fails (back to consultation). A law
+        stays. One uniform is drawn from ``rng`` every week (common random numbers).
         """
         p = self.params
         s = p.schedule
         before = self.stage
+        acts = rng.random() < self.act_probability()
         scheduled = ((Stage.CONSULTATION, s.consultation_week), (Stage.BILL, s.bill_week))
         scheduled += ((Stage.LAW, s.law_week),)
         if any(at is not None for _, at in scheduled):
@@ -95,11 +102,12 @@ class Regulator(mesa.Agent):
                 if at is not None and week >= at:
                     target = max(target, stage)
             self.stage = target
-        elif self.stage == Stage.NONE and self.pressure >= p.consultation_threshold:
+        elif self.stage == Stage.NONE and self.pressure >= p.consultation_threshold and acts:
             self.stage = Stage.CONSULTATION
-        elif self.stage == Stage.CONSULTATION and self.pressure >= p.bill_threshold:
-            self.stage, self.bill_since = Stage.BILL, week
-        elif self.stage == Stage.BILL and week - self.bill_since >= p.legislative_lag_weeks:
+        elif self.stage == Stage.CONSULTATION and self.pressure >= p.bill_threshold and acts:
+            self.stage = Stage.BILL
+            self.bill_since, self.bill_lag = week, self.draw_lag(rng)
+        elif self.stage == Stage.BILL and week - self.bill_since >= self.bill_lag:
             if self.pressure >= p.consultation_threshold:
                 self.stage = Stage.LAW
             else:
@@ -112,6 +120,19 @@ class Regulator(mesa.Agent):
                 self.bill_since = week
         if self.stage != before:
             self.stage_changes.append((week, self.stage_name))
+
+    def act_probability(self) -> float:
+        """Weekly probability that government acts on pressure above a threshold."""
+        delay = self.params.action_delay_weeks
+        return 1.0 if delay <= 0 else -math.expm1(-1.0 / delay)
+
+    def draw_lag(self, rng: np.random.Generator) -> int:
+        """A bill's passage time (weeks): gamma with the lag's mean and s.d., rounded."""
+        mean, sd = self.params.legislative_lag_weeks, self.params.legislative_lag_sd_weeks
+        if sd <= 0 or mean <= 0:
+            return mean
+        shape = (mean / sd) ** 2
+        return round(rng.gamma(shape, sd * sd / mean))
 
     def binding_regime(self) -> Regime | None:
         """The regime a law in force imposes on every ISP, or None."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model import institutions
 from model.params import ESCALATION_LEVELS, RightsBodyParams
 from model.streams import choose
 from model.subscribers import detection_rate
@@ -148,17 +149,17 @@ class RightsBody(mesa.Agent):
         return sued
 
     # ------------------------------------------------------------------ escalation
-    def review_escalation(self, week: int, infringing_share: float) -> bool:
+    def review_escalation(self, week: int, infringing_share: float, draw: float) -> bool:
         """Step up the ladder when infringement has not fallen enough and ISPs refuse.
 
-        Every ``review_interval_weeks`` after it starts, if the infringing share fell by
-        less than ``target_reduction`` since the last review and any ISP it targets
-        refuses, it takes the next step (notify -> demand -> threat -> lobby -> litigate),
-        up to ``max_level``. Returns True when it stepped up.
+        At each review after it starts (every ``review_interval_weeks``, or at random
+        with that mean: ``review_timing``, decided by ``draw``, a uniform), if the
+        infringing share fell by less than ``target_reduction`` since the last review and
+        any ISP it targets refuses, it takes the next step (notify -> demand -> threat ->
+        lobby -> litigate), up to ``max_level``. Returns True when it stepped up.
         """
         p = self.params
-        since = week - p.start_week
-        if not p.escalates or since <= 0 or since % p.review_interval_weeks:
+        if not p.escalates or not institutions.due(p, week - p.start_week, draw):
             return False
         last, self.share_at_last_review = self.share_at_last_review, infringing_share
         if last is None or last <= 0:

@@ -6,6 +6,8 @@ traceback (see :func:`fail`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -57,6 +59,32 @@ def parse_overrides(assignments: list[str] | None, **flags: Any) -> dict[str, An
         fail(exc)
     overrides.update({f"experiment.{k}": v for k, v in flags.items() if v is not None})
     return overrides
+
+
+def named_for_overrides(
+    file: Path | str, scenario: Scenario, assignments: list[str] | None, **flags: Any
+) -> Scenario:
+    """A ``--set`` run's scenario, renamed ``<name>-<hash>`` so its results do not collide.
+
+    The hash is the first 8 hex digits of the SHA-256 of the ``--set`` overrides (sorted
+    JSON), so the same overrides always give the same folder. Overrides that leave the
+    scenario unchanged (or that set ``name`` themselves) keep the name. The new name is
+    printed (stderr) and recorded in the manifest's scenario.
+    """
+    sets = parse_overrides(assignments)
+    if not sets or "name" in sets:
+        return scenario
+    base = load_or_fail(file, parse_overrides(None, **flags))
+    if base.sha256() == scenario.sha256():
+        return scenario
+    text = json.dumps(sets, sort_keys=True, default=str)
+    name = f"{scenario.name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    typer.echo(
+        f"--set changes the scenario: this run is named {name} "
+        f"({scenario.name} + a hash of the overrides)",
+        err=True,
+    )
+    return scenario.model_copy(update={"name": name})
 
 
 def wide_console() -> Console:

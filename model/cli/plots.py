@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import pandas as pd
 import typer
+from rich.table import Table
 
-from model.cli.common import app, fail, formats
+from model.cli.common import app, fail, formats, wide_console
 
 
 def _parse_points(points: str | None) -> list[int] | None:
@@ -51,6 +53,8 @@ def compare(
     svg: Annotated[bool, typer.Option("--svg/--no-svg", help="Also write SVG files.")] = True,
 ) -> None:
     """Overlay the figures of several results (e.g. a scenario and its counterfactuals)."""
+
+    from model import comparison
     from model.plots import PlotError
     from model.plots import compare as _compare
 
@@ -58,5 +62,38 @@ def compare(
         paths = _compare(results_dirs, out, formats(svg))
     except PlotError as exc:
         fail(exc)
+    table = pd.read_csv(next(p for p in paths if p.name == comparison.CSV))
+    console = wide_console()
+    console.print(side_by_side_table(table))
+    console.print("Key findings:", highlight=False)
+    for i, finding in enumerate(comparison.difference_findings(table), 1):
+        console.print(f"{i}. {finding.text}", highlight=False)
     for path in paths:
         typer.echo(str(path))
+
+
+def side_by_side_table(table: Any) -> Table:
+    """The scenarios' headline measures side by side, differences from the first."""
+    from model import comparison, headline
+
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    out = Table(
+        title="Headline measures: median [5-95%] over runs; difference from the reference",
+        caption="differences run by run where the runs share seeds (5-95% range), else of "
+        "medians; pp: percentage points; ⚠: fewer than "
+        f"{headline.RARE_EVENTS} simulated events per run ({headline.PRECISION_HINT})",
+    )
+    out.add_column("measure")
+    out.add_column(f"{scenarios[0]}\n(reference)", justify="right")
+    for name in scenarios[1:]:
+        out.add_column(name, justify="right")
+        out.add_column("difference", justify="right")
+    for _, group in table.groupby("key", sort=False):
+        cells = [group.iloc[0]["label"]]
+        for _, r in group.iterrows():
+            text = headline.cell(r["median"], r["q05"], r["q95"], r["kind"])
+            cells.append(text + (" ⚠" if r["rare"] else ""))
+            if r["scenario"] != scenarios[0]:
+                cells.append(comparison.show_difference(r))
+        out.add_row(*cells)
+    return out

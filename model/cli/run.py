@@ -26,6 +26,7 @@ from model.cli.common import (
     fail,
     fmt,
     load_or_fail,
+    named_for_overrides,
     parse_overrides,
     wide_console,
 )
@@ -56,10 +57,13 @@ def run(
     Finished runs of the same scenario are kept and skipped: run again to resume.
     Exit codes: 0 done, 2 bad input, 1 a run failed (the others are kept).
     """
-    from model import experiment, results
+    from model import experiment, findings, results
 
     overrides = parse_overrides(set_, replicates=replicates, steps=steps, seed=seed)
     scenario = load_or_fail(file, overrides)
+    scenario = named_for_overrides(
+        file, scenario, set_, replicates=replicates, steps=steps, seed=seed
+    )
     if workers is not None and workers < 1:
         fail("--workers must be at least 1")
     if "/" in scenario.name or scenario.name in ("", ".", ".."):
@@ -95,6 +99,7 @@ def run(
             f"{len(outcome.failed)} failed) -> {outcome.directory}",
             highlight=False,
         )
+    console.print(findings.text(res), highlight=False)
     if not no_plots:
         draw_plots(outcome.directory, quiet)
     if not outcome.failed and (scenario.analysis is not None or len(scenario.policies) > 1):

@@ -1,0 +1,53 @@
+"""Per-run event times: the week an institutional event first happens in a run.
+
+Computed from a run's weekly outcomes (``PolicyModel.outcomes()`` or a run's rows of
+``timeseries.parquet``), so results, validation and plots can all derive them alike:
+
+- ``week_consultation``, ``week_bill``, ``week_law``: first week the legislative stage
+  is at least that stage (a law passed; in force or not);
+- ``week_first_forward.<ISP>``: first week the stance in force at the ISP polices
+  (forward, graduated or disconnect: letters at least);
+- ``week_first_sanction_stance.<ISP>``: first week it is graduated or disconnect;
+- ``week_first_sanction``: first week any sanction is carried out.
+
+A value is ``None`` when the event never happens in the run (an empty cell in a table).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from model.params import STANCE_TRAITS, Stage
+
+STAGE_EVENTS = {
+    "week_consultation": Stage.CONSULTATION,
+    "week_bill": Stage.BILL,
+    "week_law": Stage.LAW,
+}
+
+
+def first_week(weeks: pd.Series, happened: pd.Series) -> int | None:
+    """The first of ``weeks`` where ``happened`` holds, or None."""
+    hits = weeks[happened.to_numpy()]
+    return int(hits.iloc[0]) if len(hits) else None
+
+
+def event_weeks(outcomes: pd.DataFrame) -> dict[str, int | None]:
+    """The run's event times (module docstring) from its weekly outcomes (one run)."""
+    weeks = outcomes["week"]
+    events: dict[str, int | None] = {
+        name: first_week(weeks, outcomes["legislative_stage"] >= stage)
+        for name, stage in STAGE_EVENTS.items()
+    }
+    policing = {s for s, t in STANCE_TRAITS.items() if t.polices}
+    sanctioning = {s for s, t in STANCE_TRAITS.items() if t.sanctions}
+    for column in outcomes.columns:
+        if column.startswith("stance."):
+            isp = column.removeprefix("stance.")
+            stance = outcomes[column]
+            events[f"week_first_forward.{isp}"] = first_week(weeks, stance.isin(policing))
+            events[f"week_first_sanction_stance.{isp}"] = first_week(
+                weeks, stance.isin(sanctioning)
+            )
+    events["week_first_sanction"] = first_week(weeks, outcomes["sanctions"] > 0)
+    return events
