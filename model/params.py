@@ -146,28 +146,30 @@ class Sharing(Params):
         le=3.0,
     )
     intensity_correlation: float = P(
-        0.5,
+        0.3,
         "Correlation between the logarithm of sharing intensity and propensity to share "
-        "(assumption: those keenest to share also share most; 'users that provide more "
-        "resources are also those that demand more', Andrade et al. 2009).",
+        "(those keenest to share also share most; 'users that provide more resources are "
+        "also those that demand more', Andrade et al. 2009; value fitted, docs/ODD.md "
+        "section 9).",
         "correlation",
         ge=-1.0,
         le=1.0,
     )
     notice_p2p_kept: float = P(
-        1.0,
+        0.75,
         "Share of their monitored P2P sharing intensity a subscriber keeps after a notice "
         "(the rest moves to unmonitored channels: streaming, direct download, offline "
         "swapping; Arnold, Darmon, Dejean & Penard 2014; Dejean 2010: two thirds of those "
-        "who left P2P after HADOPI moved to streaming and file hosting). 1: no change.",
+        "who left P2P after HADOPI moved to streaming and file hosting). 1: no change; "
+        "0.75 fitted to the HADOPI and CAS ladders (docs/ODD.md section 9).",
         "fraction",
         ge=0.0,
         le=1.0,
     )
     final_warning_p2p_kept: float = P(
-        1.0,
+        0.02,
         "As notice_p2p_kept, for the final warning before a sanction (HADOPI's registered "
-        "letter announcing the sanction).",
+        "letter announcing the sanction; 0.02 fitted to HADOPI's third step).",
         "fraction",
         ge=0.0,
         le=1.0,
@@ -178,7 +180,7 @@ class Risk(Params):
     """Perceived risk of being caught, and what being caught is perceived to cost."""
 
     notice_jump: float = P(
-        0.2,
+        0.4,
         "Rise of a subscriber's own perceived risk when a notice reaches them.",
         "probability",
         ge=0.0,
@@ -208,7 +210,7 @@ class Risk(Params):
         le=2.0,
     )
     penalty_forward: float = P(
-        0.5,
+        1.4,
         "Perceived cost of being caught when the regime only sends letters.",
         "logit",
         ge=0.0,
@@ -229,7 +231,7 @@ class Risk(Params):
         le=10.0,
     )
     penalty_litigation: float = P(
-        1.6,
+        2.6,
         "Perceived cost of being caught where rights holders sue individuals.",
         "logit",
         ge=0.0,

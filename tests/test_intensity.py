@@ -136,7 +136,13 @@ def statistics(intensity_sd: float, seed: int) -> dict[str, float]:
         seed=seed,
         isps=isps,
         population={
-            "sharing": {"baseline_share": 0.2, "intensity_sd": intensity_sd},
+            "sharing": {
+                "baseline_share": 0.2,
+                "intensity_sd": intensity_sd,
+                # today's model: warnings leave sharing intensity alone
+                "notice_p2p_kept": 1.0,
+                "final_warning_p2p_kept": 1.0,
+            },
             "churn": {"base_weekly": 0.004, "enforcement_weekly": 0.01},
         },
         bodies=[{"name": "RB", "escalates": False, "detection_prob": 0.08}],
@@ -168,7 +174,12 @@ def test_zero_intensity_variance_reproduces_the_uniform_model_in_distribution():
 
 
 def test_uniform_traffic_index_counts_sharers():
-    m = build(n=5_000, population={"sharing": {"intensity_sd": 0.0}})
+    m = build(
+        n=5_000,
+        population={
+            "sharing": {"intensity_sd": 0.0, "notice_p2p_kept": 1.0, "final_warning_p2p_kept": 1.0}
+        },
+    )
     df = m.run(5).outcomes()
     expected = 100.0 * df.infringing_share * m.accounts.n / m.accounts.baseline_sharers
     assert np.allclose(df.p2p_traffic, expected)
