@@ -104,7 +104,9 @@ MAIN_WEEKS = 40
 INSTITUTIONAL = {
     "population": {
         "subscribers": 800,
-        "sharing": {"baseline_share": 0.2},
+        # warnings leave P2P intensity alone here (the main scenario covers that rule), so
+        # that sanctions remain after a one-warning ladder in every seed
+        "sharing": {"baseline_share": 0.2, "final_warning_p2p_kept": 1.0},
         "risk": {"penalty_litigation": 1.0},
     },
     "salience": {"notice_weight": 0.003, "sanction_weight": 0.03},
