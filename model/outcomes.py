@@ -434,6 +434,8 @@ HEADLINE = (
 REPORTED = (
     "final.infringing_share",
     "final.p2p_traffic",
+    "final.traffic_top_decile_share",
+    "final.repeat_notice_share",
     "final.legal_share",
     "final.vpn_share",
     "final.suspended_share",
