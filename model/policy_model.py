@@ -17,7 +17,8 @@ The order of events in week t (docs/ODD.md, section 3; each step is one block of
 3. Subscribers: perceived risk = own risk + salience; each decides to share or not.
 4. Rights bodies monitor sharers and send notices, some misattributed.
 5. ISPs process notices: strikes, warnings, sanction cases.
-6. Notified subscribers' own risk jumps; some adopt a VPN.
+6. Notified subscribers' own risk jumps; part of their P2P sharing moves elsewhere; some
+   adopt a VPN.
 7. Sanctions: reviewed first under due process (after a delay, with limited capacity),
    else carried out at once. Rights bodies that litigate sue individuals.
 8. Subscribers: VPN adoption under enforcement, legal-service adoption, ISP switching.
