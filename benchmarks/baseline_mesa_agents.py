@@ -58,7 +58,7 @@ from model.agents.rights_body import RightsBody
 from model.policy_model import PolicyModel, WeekTally
 from model.scenario import Scenario
 from model.streams import make_streams, seed_sequence
-from model.subscribers import allocate, propensity_mean
+from model.subscribers import allocate, propensity_mean, top_share
 
 ROOT = Path(__file__).resolve().parent.parent
 UK_SCENARIO = ROOT / "scenarios" / "uk-2008-bpi-vs-talktalk.yaml"
@@ -81,6 +81,7 @@ class SubscriberAgent(mesa.Agent):
     Attributes:
         isp: index of its ISP.
         propensity: urge to share in a week with no enforcement (logit units).
+        intensity: how much it shares in a week when it shares (mean 1; issue 13).
         legal_value: weekly value of a legal service to it (GBP/week).
         risk: own perceived risk from notices received (fades each week).
         perceived: this week's perceived risk, min(1, risk + salience term).
@@ -91,10 +92,13 @@ class SubscriberAgent(mesa.Agent):
         suspended_until, throttled_until: week its sanction ends (inactive if <= now).
     """
 
-    def __init__(self, model: AgentBasedPolicyModel, isp: int, propensity: float, legal_value):
+    def __init__(
+        self, model: AgentBasedPolicyModel, isp: int, propensity: float, legal_value, intensity
+    ):
         super().__init__(model)
         self.isp = isp
         self.propensity = propensity
+        self.intensity = intensity
         self.legal_value = legal_value
         self.risk = 0.0
         self.perceived = 0.0
@@ -137,9 +141,11 @@ class SubscriberAgent(mesa.Agent):
             shares = False
         self.sharing = shares
 
-    def receive_notice(self, jump: float, vpn_on_notice: float) -> None:
-        """ODD 7.2 and 7.8: a notice from its ISP raises own risk; it may adopt a VPN."""
+    def receive_notice(self, jump: float, vpn_on_notice: float, p2p_kept: float = 1.0) -> None:
+        """ODD 7.2, 7.10 and 7.8: a notice from its ISP raises own risk and moves part of
+        its P2P sharing to unmonitored channels; it may adopt a VPN."""
         self.risk += jump * (1.0 - self.risk)
+        self.intensity *= p2p_kept
         if not self.vpn and self.model.random.random() < vpn_on_notice:
             self.vpn = True
 
@@ -245,7 +251,7 @@ class ISPAgent(ISP):
         if not regime.polices:
             self.refused += len(notices)
             return []
-        cap = self.capacity()
+        cap = self.weekly_capacity()
         if cap is not None and len(notices) > cap:
             self.dropped += len(notices) - cap
             notices = notices[:cap]
@@ -263,6 +269,7 @@ class ISPAgent(ISP):
                 agent.true_strikes = 0
             strikes = agent.strikes + 1
             true = agent.true_strikes + (0 if wrongful else 1)
+            self.repeats += agent.last_notice != NEVER
             agent.last_notice = week
             self.delivered.append(agent)
             self.final.append(regime.sanctions and strikes == levels)
@@ -314,16 +321,20 @@ class RightsBodyAgent(RightsBody):
         m = self.model
         rnd = m.random
         found = []
+        rate = self.detection_rate
         for agent in sharers:
             if not self.target_list[agent.isp]:
                 continue
-            prob = p.detection_prob * p.vpn_detection_factor if agent.vpn else p.detection_prob
+            # 1 - exp(-rate x intensity); exactly detection_prob when intensity is 1
+            prob = -math.expm1(-rate * agent.intensity) if rate < math.inf else 1.0
+            if agent.vpn:
+                prob *= p.vpn_detection_factor
             if rnd.random() < prob:
                 found.append(agent)
         rnd.shuffle(found)
         if p.notice_budget is not None:
             monitored = sum(isp.customers for isp in m.isps if self.target_list[isp.index])
-            found = found[: int(p.notice_budget / 1000.0 * monitored)]
+            found = found[: self.weekly_budget(monitored)]
         notices = []
         for agent in found:
             if rnd.random() < p.misattribution_rate:
@@ -440,15 +451,27 @@ class AgentBasedPolicyModel(mesa.Model):
         self.random.shuffle(codes)
         mu = propensity_mean(pop.sharing.baseline_share, pop.sharing.propensity_sd)
         gauss = self.random.gauss
+        sh = pop.sharing
+        s, rho = sh.intensity_sd, sh.intensity_correlation
+        correlated = rho != 0.0 and sh.propensity_sd > 0.0
+        own = s * math.sqrt(1.0 - rho * rho) if correlated else s
         for code in codes:
+            z = gauss()
+            intensity = 1.0
+            if s > 0.0:  # lognormal, mean 1, log correlated rho with propensity (ODD 7.1)
+                intensity = math.exp(
+                    -0.5 * s * s + (s * rho * z if correlated else 0.0) + own * gauss()
+                )
             SubscriberAgent(
                 self,
                 code,
-                mu + pop.sharing.propensity_sd * gauss(),
+                mu + sh.propensity_sd * z,
                 pop.legal.value_mean + pop.legal.value_sd * gauss(),
+                intensity,
             )
         self.subscribers = self.agents_by_type[SubscriberAgent]
         self.baseline_sharers = sum(_sigmoid(a.propensity) for a in self.subscribers)
+        self.baseline_volume = sum(_sigmoid(a.propensity) * a.intensity for a in self.subscribers)
 
         self.salience = 0.0
         self.week = 0
@@ -534,7 +557,8 @@ class AgentBasedPolicyModel(mesa.Model):
         risk = pop.risk
         for agent, last in zip(delivered, final, strict=True):
             jump = risk.final_warning_jump if last else risk.notice_jump
-            agent.receive_notice(jump, pop.vpn.adopt_on_notice)
+            kept = pop.sharing.final_warning_p2p_kept if last else pop.sharing.notice_p2p_kept
+            agent.receive_notice(jump, pop.vpn.adopt_on_notice, kept)
 
         # 7. sanctions, due process, litigation
         sanctions = self._sanction(cases, week)
@@ -622,6 +646,8 @@ class AgentBasedPolicyModel(mesa.Model):
         """Tally the population agent by agent; the row itself is the model's."""
         throttled = vpn = legal = 0
         perceived = 0.0
+        factor = self.params.population.throttle_traffic_factor
+        volumes = [a.intensity * (factor if a.throttled_until > week else 1.0) for a in sharers]
         for a in self.subscribers:
             throttled += a.throttled_until > week
             vpn += a.vpn
@@ -639,6 +665,9 @@ class AgentBasedPolicyModel(mesa.Model):
             churned=self.churned,
             customers=[isp.customers for isp in self.isps],
             baseline_sharers=self.baseline_sharers,
+            volume=sum(volumes),
+            baseline_volume=self.baseline_volume,
+            top_decile_share=top_share(np.array(volumes)),
         )
         self._rows.append(self.outcome_row(week, tally, sanctions, penalty.tolist()))
 

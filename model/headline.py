@@ -64,6 +64,8 @@ class Measure:
 def _kind(outcome: registry.Outcome) -> str:
     if outcome.kind in ("share", "count"):
         return outcome.kind
+    if outcome.factor == 100.0:  # a fraction of something other than subscribers, shown in %
+        return "share"
     return "money" if outcome.unit.startswith("GBP") else "index"
 
 

@@ -163,13 +163,37 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "p2p_traffic",
         "P2P traffic",
-        "P2P traffic index: 100 = expected sharing with no enforcement; throttled "
-        "sharers count at `throttle_traffic_factor`",
+        "P2P traffic index: sharing volume (the sum of sharers' intensities) as a share "
+        "of its expected value with no enforcement, x 100; throttled sharers count at "
+        "`throttle_traffic_factor`",
         "index (no enforcement = 100)",
         "level",
         figure="outcomes",
         label="P2P traffic index",
         goal="minimise",
+    ),
+    Outcome(
+        "traffic_top_decile_share",
+        "Top-decile traffic share",
+        "share of this week's sharing volume from the top 10% of sharers (by volume)",
+        "share of sharing volume (0-1)",
+        "level",
+        figure="outcomes",
+        factor=100.0,
+        axis="% of sharing volume",
+        label="top-decile traffic share",
+    ),
+    Outcome(
+        "repeat_notice_share",
+        "Repeat-notice share",
+        "share of this week's handled notices (one per subscriber and ISP) that go to "
+        "subscribers their ISP had noticed before; 0 in a week without any",
+        "share of notices (0-1)",
+        "level",
+        figure="outcomes",
+        factor=100.0,
+        axis="% of notices",
+        label="repeat-notice share",
     ),
     _share(
         "legal_share",
@@ -427,6 +451,8 @@ HEADLINE = (
 REPORTED = (
     "final.infringing_share",
     "final.p2p_traffic",
+    "final.traffic_top_decile_share",
+    "final.repeat_notice_share",
     "final.legal_share",
     "final.vpn_share",
     "final.suspended_share",

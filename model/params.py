@@ -131,13 +131,56 @@ class Sharing(Params):
         ge=0.0,
         le=6.0,
     )
+    intensity_sd: float = P(
+        2.25,
+        "Spread of how much a subscriber shares in a week when they share (titles or "
+        "volume; lognormal, mean 1 over the population): the s.d. of its logarithm. 2.25 "
+        "puts about 47% of volume on the top 1% of sharers and 83% on the top 10%, as "
+        "measured on Gnutella: 'nearly 50% of all responses are returned by the top 1% of "
+        "sharing hosts' (Adar & Huberman 2000, First Monday 5(10)); BitTorrent studies find "
+        "the same concentration qualitatively ('a small set of users contributes most of "
+        "the resources', Andrade et al. 2009, Computer Networks 53). 0: everyone shares "
+        "alike (the model before issue 13).",
+        "log units",
+        ge=0.0,
+        le=3.0,
+    )
+    intensity_correlation: float = P(
+        0.3,
+        "Correlation between the logarithm of sharing intensity and propensity to share "
+        "(those keenest to share also share most; 'users that provide more resources are "
+        "also those that demand more', Andrade et al. 2009; value fitted, docs/ODD.md "
+        "section 9).",
+        "correlation",
+        ge=-1.0,
+        le=1.0,
+    )
+    notice_p2p_kept: float = P(
+        0.75,
+        "Share of their monitored P2P sharing intensity a subscriber keeps after a notice "
+        "(the rest moves to unmonitored channels: streaming, direct download, offline "
+        "swapping; Arnold, Darmon, Dejean & Penard 2014; Dejean 2010: two thirds of those "
+        "who left P2P after HADOPI moved to streaming and file hosting). 1: no change; "
+        "0.75 fitted to the HADOPI and CAS ladders (docs/ODD.md section 9).",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    final_warning_p2p_kept: float = P(
+        0.02,
+        "As notice_p2p_kept, for the final warning before a sanction (HADOPI's registered "
+        "letter announcing the sanction; 0.02 fitted to HADOPI's third step).",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
 
 
 class Risk(Params):
     """Perceived risk of being caught, and what being caught is perceived to cost."""
 
     notice_jump: float = P(
-        0.2,
+        0.4,
         "Rise of a subscriber's own perceived risk when a notice reaches them.",
         "probability",
         ge=0.0,
@@ -167,7 +210,7 @@ class Risk(Params):
         le=2.0,
     )
     penalty_forward: float = P(
-        0.5,
+        1.4,
         "Perceived cost of being caught when the regime only sends letters.",
         "logit",
         ge=0.0,
@@ -188,7 +231,7 @@ class Risk(Params):
         le=10.0,
     )
     penalty_litigation: float = P(
-        1.6,
+        2.6,
         "Perceived cost of being caught where rights holders sue individuals.",
         "logit",
         ge=0.0,
@@ -588,7 +631,10 @@ class RightsBodyParams(Params):
     name: str = Field(description="Name of the rights body.")
     detection_prob: float = P(
         0.01,
-        "Probability that a sharer is detected in a week (without a VPN).",
+        "Share of sharers detected in a week (without a VPN), in the population with no "
+        "enforcement: each sharer is detected with 1 - exp(-rate x intensity), the rate "
+        "set so that the intensity-weighted average over that population is this value "
+        "(with population.sharing.intensity_sd 0, every sharer's probability).",
         "1/week",
         ge=0.0,
         le=1.0,

@@ -17,7 +17,8 @@ The order of events in week t (docs/ODD.md, section 3; each step is one block of
 3. Subscribers: perceived risk = own risk + salience; each decides to share or not.
 4. Rights bodies monitor sharers and send notices, some misattributed.
 5. ISPs process notices: strikes, warnings, sanction cases.
-6. Notified subscribers' own risk jumps; some adopt a VPN.
+6. Notified subscribers' own risk jumps; part of their P2P sharing moves elsewhere; some
+   adopt a VPN.
 7. Sanctions: reviewed first under due process (after a delay, with limited capacity),
    else carried out at once. Rights bodies that litigate sue individuals.
 8. Subscribers: VPN adoption under enforcement, legal-service adoption, ISP switching.
@@ -45,7 +46,7 @@ from model.agents.rights_body import RightsBody
 from model.events import event_weeks
 from model.scenario import Scenario
 from model.streams import choose, make_streams, seed_sequence
-from model.subscribers import Subscribers
+from model.subscribers import Subscribers, top_share
 
 
 class PolicyModel(mesa.Model):
@@ -160,6 +161,10 @@ class PolicyModel(mesa.Model):
         # 6. notified subscribers react
         jump = np.where(final, pop.risk.final_warning_jump, pop.risk.notice_jump)
         subs.notify(delivered, jump)
+        sharing = pop.sharing
+        subs.move_off_p2p(
+            delivered, np.where(final, sharing.final_warning_p2p_kept, sharing.notice_p2p_kept)
+        )
         subs.adopt_vpn(choose(self.streams["vpn"], delivered, pop.vpn.adopt_on_notice))
 
         # 7. sanctions, due process, litigation
@@ -335,9 +340,10 @@ class PolicyModel(mesa.Model):
     def _record(self, week, sharers, sanctions, churned, new_legal, penalty) -> None:
         subs = self.accounts
         throttled = subs.throttled(week)
+        throttled_sharers = throttled[subs.sharing[throttled]]
         tally = WeekTally(
             sharers=len(sharers),
-            throttled_sharers=int(np.count_nonzero(subs.sharing[throttled])),
+            throttled_sharers=len(throttled_sharers),
             suspended=self._suspended_now,
             throttled=len(throttled),
             vpn=int(np.count_nonzero(subs.vpn)),
@@ -347,6 +353,7 @@ class PolicyModel(mesa.Model):
             churned=churned,
             customers=subs.customers.tolist(),
             baseline_sharers=subs.baseline_sharers,
+            **sharing_volume(subs, sharers, throttled_sharers, self.params.population),
         )
         self._rows.append(self.outcome_row(week, tally, sanctions, penalty))
 
@@ -355,12 +362,17 @@ class PolicyModel(mesa.Model):
         agents' counters. Also used by the per-agent baseline in ``benchmarks/``."""
         n = self.params.population.subscribers
         pop = self.params.population
-        traffic = tally.sharers - (1.0 - pop.throttle_traffic_factor) * tally.throttled_sharers
+        handled = [i for i in self.isps if len(i.delivered)]
+        delivered = sum(len(i.delivered) for i in handled)
         row: dict[str, Any] = {
             "week": week,
             "infringing_share": tally.sharers / n,
-            "p2p_traffic": 100.0 * traffic / tally.baseline_sharers
-            if tally.baseline_sharers
+            "p2p_traffic": 100.0 * tally.volume / tally.baseline_volume
+            if tally.baseline_volume
+            else 0.0,
+            "traffic_top_decile_share": tally.top_decile_share,
+            "repeat_notice_share": sum(i.repeats for i in handled) / delivered
+            if delivered
             else 0.0,
             "notices_sent": sum(b.notices_sent for b in self.rights_bodies),
             "notices_handled": sum(i.handled for i in self.isps),
@@ -432,4 +444,33 @@ class WeekTally:
     perceived_sum: float  # sum of perceived risk over subscribers
     churned: int
     customers: list[int]  # per ISP, in scenario order
-    baseline_sharers: float  # expected sharers with no enforcement (p2p index = 100)
+    baseline_sharers: float  # expected sharers with no enforcement
+    volume: float  # sharing volume: sum of sharers' intensities, throttled ones reduced
+    baseline_volume: float  # expected volume with no enforcement (p2p index = 100)
+    top_decile_share: float  # share of volume from the top 10% of sharers by volume
+
+
+def sharing_volume(subs, sharers, throttled_sharers, pop) -> dict[str, float]:
+    """This week's sharing volume (ODD 8): sum of the sharers' intensities, a throttled
+    sharer's times ``throttle_traffic_factor``; and the top decile's share of it.
+
+    ``sharers`` is sorted (``nonzero``); ``throttled_sharers`` are the throttled among them.
+    """
+    factor = np.float32(pop.throttle_traffic_factor)
+    if not subs.varied:  # every intensity is 1: volume is a count
+        volume = len(sharers) - (1.0 - float(factor)) * len(throttled_sharers)
+        if len(throttled_sharers):
+            vols = np.ones(len(sharers), dtype=np.float32)
+            vols[sharers.searchsorted(throttled_sharers)] = factor
+            top = top_share(vols)
+        else:  # top_share of n equal values, without the partition
+            top = max(1, round(0.1 * len(sharers))) / len(sharers) if len(sharers) else 0.0
+        return {"volume": volume, "baseline_volume": subs.baseline_volume, "top_decile_share": top}
+    vols = subs.intensity[sharers]
+    if len(throttled_sharers):
+        vols[sharers.searchsorted(throttled_sharers)] *= factor
+    return {
+        "volume": float(np.add.reduce(vols, dtype=np.float64)),
+        "baseline_volume": subs.baseline_volume,
+        "top_decile_share": top_share(vols),
+    }

@@ -1,6 +1,6 @@
 """The subscriber population: struct-of-arrays state and its vectorised weekly rules.
 
-One array per attribute, one element per subscriber, in compact dtypes (28 bytes of
+One array per attribute, one element per subscriber, in compact dtypes (32 bytes of
 state per subscriber). No rule loops over subscribers in Python: whole-population rules
 are numpy passes, and rules that touch few subscribers (notices, churn, adoption) draw
 sparsely and work on index arrays.
@@ -8,10 +8,12 @@ sparsely and work on index arrays.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import optimize, special
 
-from model.params import Population
+from model.params import Population, Sharing
 
 NEVER = np.int16(-30_000)
 """``last_notice`` of a subscriber who never had a notice."""
@@ -34,6 +36,70 @@ def propensity_mean(baseline_share: float, sd: float) -> float:
     return float(optimize.brentq(gap, -30.0, 30.0, xtol=1e-10))
 
 
+def _sharing_nodes(sharing: Sharing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """2-D Gauss-Hermite nodes of (propensity, intensity): weights, P(share), intensity.
+
+    Propensity is mu + sd Z, log intensity -s^2/2 + s (rho Z + sqrt(1 - rho^2) W), Z and W
+    independent standard normals (48 x 48 points).
+    """
+    x, w = np.polynomial.hermite_e.hermegauss(48)
+    w = w / w.sum()
+    mu = propensity_mean(sharing.baseline_share, sharing.propensity_sd)
+    s, rho = sharing.intensity_sd, sharing.intensity_correlation
+    z, v = np.meshgrid(x, x, indexing="ij")
+    weight = np.outer(w, w)
+    share = special.expit(mu + sharing.propensity_sd * z)
+    intensity = np.exp(-0.5 * s * s + s * (rho * z + np.sqrt(1.0 - rho * rho) * v))
+    return weight.ravel(), share.ravel(), intensity.ravel()
+
+
+def detection_rate(detection_prob: float, sharing: Sharing) -> float:
+    """Rate r such that sharers are detected with 1 - exp(-r x intensity) (per week).
+
+    Solves E[P(share) (1 - exp(-r I))] / E[P(share)] = ``detection_prob`` over the
+    population with no enforcement (quadrature, :func:`_sharing_nodes`): a scenario's
+    ``detection_prob`` keeps its meaning, the share of sharers detected in a week. With
+    ``intensity_sd`` 0 (I = 1) that is -log(1 - detection_prob). Returns inf for 1.
+    """
+    if detection_prob <= 0.0:
+        return 0.0
+    if detection_prob >= 1.0:
+        return math.inf
+    if sharing.intensity_sd == 0.0:
+        return -math.log1p(-detection_prob)
+    weight, share, intensity = _sharing_nodes(sharing)
+    ws = weight * share / np.dot(weight, share)
+
+    def gap(log_rate: float) -> float:
+        return float(np.dot(ws, -np.expm1(-math.exp(log_rate) * intensity)) - detection_prob)
+
+    return math.exp(optimize.brentq(gap, -60.0, 60.0, xtol=1e-12))
+
+
+def top_share(values: np.ndarray, fraction: float = 0.1) -> float:
+    """Share of the sum of ``values`` held by the largest ``fraction`` of them (0 if empty).
+
+    The top k = max(1, round(fraction x n)) values, found by partition (no full sort).
+    """
+    n = len(values)
+    if n == 0:
+        return 0.0
+    total = float(np.add.reduce(values, dtype=np.float64))
+    if total <= 0.0:
+        return 0.0
+    k = max(1, round(fraction * n))
+    top = np.partition(values, n - k)[n - k :]
+    return float(np.add.reduce(top, dtype=np.float64)) / total
+
+
+def lognormal_top_share(sd: float, fraction: float = 0.1) -> float:
+    """Analytic share of a lognormal(., sd) total held by its top ``fraction``.
+
+    1 - Phi(Phi^-1(1 - fraction) - sd) (the Lorenz curve of the lognormal).
+    """
+    return float(special.ndtr(sd - special.ndtri(1.0 - fraction)))
+
+
 def allocate(n: int, shares: np.ndarray) -> np.ndarray:
     """Whole counts summing to ``n`` closest to ``n * shares`` (largest remainder)."""
     exact = n * np.asarray(shares, dtype=np.float64) / np.sum(shares)
@@ -52,6 +118,9 @@ class Subscribers:
         propensity: urge to share in a week with no enforcement, less the pull of a legal
             service they subscribe to (float32, logit units).
         legal_value: weekly value of a legal service to them (float32, GBP/week).
+        intensity: how much they share in a week when they share (float32; titles or
+            volume relative to the population mean 1; lognormal, correlated with
+            propensity; fixed for life: kept through switching ISP and VPN adoption).
         risk: own perceived risk from notices received, fading (float32, probability).
         sharing: shared files this week (bool).
         vpn: uses a VPN or other anonymity service (bool).
@@ -84,6 +153,7 @@ class Subscribers:
         self.legal_value = rng.standard_normal(n, dtype=np.float32)
         self.legal_value *= np.float32(params.legal.value_sd)
         self.legal_value += np.float32(params.legal.value_mean)
+        self.intensity = self._draw_intensity(params.sharing, mu, rng)
         self.risk = np.zeros(n, dtype=np.float32)
         self.sharing = np.zeros(n, dtype=bool)
         self.vpn = np.zeros(n, dtype=bool)
@@ -106,13 +176,40 @@ class Subscribers:
         self.suspended_now = self._suspended  # suspended this week (set by decide)
         self._throttled = np.empty(0, dtype=np.int64)
         self.customers = counts.astype(np.int64)
-        self.baseline_sharers = float(np.sum(special.expit(self.propensity.astype(np.float64))))
+        expected = special.expit(self.propensity.astype(np.float64))
+        self.baseline_sharers = float(np.sum(expected))
+        # expected sharing volume with no enforcement: the P2P traffic index's 100
+        self.baseline_volume = (
+            float(np.dot(expected, self.intensity)) if self.varied else self.baseline_sharers
+        )
+
+    def _draw_intensity(self, sharing: Sharing, mu: float, rng: np.random.Generator):
+        """Lognormal intensities (mean 1), correlated with the propensity draw.
+
+        log I = -s^2/2 + s (rho Z + sqrt(1 - rho^2) W), Z the subscriber's standardised
+        propensity, W a fresh standard normal. With s = 0 every intensity is 1 and nothing
+        is drawn (the ``init`` stream is then exactly as before the rule).
+        """
+        s, rho = sharing.intensity_sd, sharing.intensity_correlation
+        self.varied = s > 0.0
+        if not self.varied:
+            return np.ones(self.n, dtype=np.float32)
+        correlated = rho != 0.0 and sharing.propensity_sd > 0.0
+        log_i = rng.standard_normal(self.n, dtype=np.float32)
+        log_i *= np.float32(s * math.sqrt(1.0 - rho * rho) if correlated else s)
+        if correlated:
+            z = self.propensity - np.float32(mu)
+            z *= np.float32(s * rho / sharing.propensity_sd)
+            log_i += z
+        log_i += np.float32(-0.5 * s * s)
+        return np.exp(log_i, out=log_i)
 
     # ------------------------------------------------------------------ state bytes
     STATE = (
         "isp",
         "propensity",
         "legal_value",
+        "intensity",
         "risk",
         "sharing",
         "vpn",
@@ -223,6 +320,15 @@ class Subscribers:
         r = self.risk[idx]
         r += np.asarray(jump, dtype=np.float32) * (np.float32(1.0) - r)
         self.risk[idx] = r
+
+    def move_off_p2p(self, idx: np.ndarray, kept: float | np.ndarray) -> None:
+        """Warned subscribers ``idx`` keep a share ``kept`` of their monitored P2P intensity
+        (one value, or one per subscriber); the rest moves to unmonitored channels."""
+        kept = np.asarray(kept, dtype=np.float32)
+        if len(idx) == 0 or np.all(kept == 1.0):
+            return
+        self.varied = True  # intensities now differ: detection and traffic weigh them
+        self.intensity[idx] *= kept
 
     def adopt_vpn(self, idx: np.ndarray) -> np.ndarray:
         """``idx`` (distinct) start using a VPN; those who already do are unchanged.

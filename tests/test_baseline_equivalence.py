@@ -104,7 +104,9 @@ MAIN_WEEKS = 40
 INSTITUTIONAL = {
     "population": {
         "subscribers": 800,
-        "sharing": {"baseline_share": 0.2},
+        # warnings leave P2P intensity alone here (the main scenario covers that rule), so
+        # that sanctions remain after a one-warning ladder in every seed
+        "sharing": {"baseline_share": 0.2, "final_warning_p2p_kept": 1.0},
         "risk": {"penalty_litigation": 1.0},
     },
     "salience": {"notice_weight": 0.003, "sanction_weight": 0.03},
@@ -144,6 +146,12 @@ def main_statistics(df) -> dict[str, float]:
         "final VPN share": df.vpn_share.iloc[-1],
         "final legal share": df.legal_share.iloc[-1],
         "mean perceived risk, weeks 10-40": df.perceived_risk.iloc[10:40].mean(),
+        "mean P2P traffic, weeks 10-40": df.p2p_traffic.iloc[10:40].mean(),
+        "mean top-decile traffic share, weeks 10-40": df.traffic_top_decile_share.iloc[
+            10:40
+        ].mean(),
+        "repeat notices / notices handled": (df.repeat_notice_share * df.notices_handled).sum()
+        / df.notices_handled.sum(),
     }
 
 
@@ -209,6 +217,9 @@ MAIN_NAMES = [
     "final VPN share",
     "final legal share",
     "mean perceived risk, weeks 10-40",
+    "mean P2P traffic, weeks 10-40",
+    "mean top-decile traffic share, weeks 10-40",
+    "repeat notices / notices handled",
 ]
 INSTITUTIONAL_NAMES = [
     "mean infringing share, weeks 10-30",
@@ -239,6 +250,9 @@ def test_scenarios_exercise_the_rules(main_runs, institutional_runs):
     assert main["wrongful sanctions / notices"].max() > 0
     assert main["final legal share"].min() > 0
     assert main["final VPN share"].min() > 0
+    assert main["repeat notices / notices handled"].min() > 0
+    # heavy-tailed intensities (default intensity_sd): the top decile has most of the volume
+    assert main["mean top-decile traffic share, weeks 10-40"].min() > 0.5
     assert main["final market share of the refuser"].mean() > MAIN["isps"][2]["market_share"]
     assert inst["total sanctions"].min() > 0
     assert inst["total lawsuits"].min() > 0

@@ -127,19 +127,20 @@ def test_suspension_lasts_sanction_weeks(weeks):
 def test_throttle_lowers_p2p_traffic_but_not_sharing():
     m = build({"stance": "disconnect", "sanction": "throttle", "sanction_weeks": 5})
     m.accounts.propensity[SHARERS:] = -3.0  # some background sharing, never detected twice
-    base = m.accounts.baseline_sharers
+    base = m.accounts.baseline_volume
     f = m.params.population.throttle_traffic_factor
     for week in range(4):
         with np.errstate(over="ignore"):
             m.step()
         row = m.outcomes().iloc[-1]
         subs = m.accounts
-        throttled = np.count_nonzero(subs.sharing & (subs.throttled_until > week))
-        expected = 100 * (subs.sharing.sum() - (1 - f) * throttled) / base
-        assert row.p2p_traffic == pytest.approx(expected, rel=1e-12)
+        volume = subs.intensity.astype(np.float64) * subs.sharing
+        throttled = subs.sharing & (subs.throttled_until > week)
+        expected = 100 * (volume.sum() - (1 - f) * volume[throttled].sum()) / base
+        assert row.p2p_traffic == pytest.approx(expected, rel=1e-6)
         assert row.suspended_share == 0
         assert subs.sharing[:SHARERS].all()  # throttled subscribers still share
-    assert row.p2p_traffic < 100 * subs.sharing.sum() / base
+    assert row.p2p_traffic < 100 * volume.sum() / base
 
 
 # --------------------------------------------------------------------------- ladder details

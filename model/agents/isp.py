@@ -10,6 +10,7 @@ import numpy as np
 from model import institutions
 from model.agents.regime import Regime, make_regime
 from model.params import STANCES, ISPParams
+from model.subscribers import NEVER
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 
@@ -46,11 +47,13 @@ class ISP(mesa.Agent):
         self.association = None
         self.regime = self.own_regime()
         self.notices_recent = 0.0  # smoothed notices received a week (model scale)
+        self._capacity_carry = 0.0  # fraction of a notice carried to next week's capacity
         self.stance_changes: list[tuple[int, str]] = [(0, self.voluntary_stance)]
         self.reset_week()
 
     def reset_week(self) -> None:
         self.received = 0
+        self.repeats = 0  # handled notices to subscribers it had noticed before (issue 13)
         self.handled = 0
         self.refused = 0
         self.dropped = 0
@@ -104,7 +107,7 @@ class ISP(mesa.Agent):
         if not regime.polices:
             self.refused += len(idx)
             return empty
-        cap = self.capacity()
+        cap = self.weekly_capacity()
         if cap is not None and len(idx) > cap:
             # notices arrive in random order: the first `cap` are handled
             self.dropped += len(idx) - cap
@@ -124,6 +127,7 @@ class ISP(mesa.Agent):
         subs.true_strikes[idx[expired]] = 0
         strikes = subs.strikes[idx].astype(np.int32) + 1
         true = subs.true_strikes[idx].astype(np.int32) + (~wrongful)
+        self.repeats = int(np.count_nonzero(subs.last_notice[idx] != NEVER))
         subs.last_notice[idx] = week
         self.delivered = idx
         self.final = np.zeros(len(idx), dtype=bool)
@@ -149,12 +153,23 @@ class ISP(mesa.Agent):
             for level in counts.nonzero()[0]:
                 self.warnings[int(level)] = self.warnings.get(int(level), 0) + int(counts[level])
 
-    def capacity(self) -> int | None:
-        """Notices it can handle this week (model scale), or None for unlimited."""
+    def capacity(self) -> float | None:
+        """Notices it can handle a week (model scale, not rounded), or None for unlimited."""
         if self.params.notice_capacity is None:
             return None
         per_customer = self.params.notice_capacity / 1000.0
-        return int(self.model.accounts.customers[self.index] * per_customer)
+        return float(self.model.accounts.customers[self.index] * per_customer)
+
+    def weekly_capacity(self) -> int | None:
+        """This week's whole notices: :meth:`capacity` rounded down, the fraction carried
+        to the next week (totals exact within one notice; issue 13). Call once a week."""
+        exact = self.capacity()
+        if exact is None:
+            return None
+        exact += self._capacity_carry
+        whole = int(exact)
+        self._capacity_carry = exact - whole
+        return whole
 
     # ------------------------------------------------------------------ stance review
     def review_stance(self, week: int) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 from model import institutions
 from model.params import ESCALATION_LEVELS, RightsBodyParams
 from model.streams import choose
+from model.subscribers import detection_rate
 
 
 class RightsBody(mesa.Agent):
@@ -32,6 +33,9 @@ class RightsBody(mesa.Agent):
         chosen = params.targets if params.targets is not None else names
         self.targets = np.array([n in chosen for n in names], dtype=bool)
         self.share_at_last_review: float | None = None
+        # issue 13: detection 1 - exp(-rate x intensity), rate keeping detection_prob's meaning
+        self.detection_rate = detection_rate(params.detection_prob, model.params.population.sharing)
+        self._budget_carry = 0.0  # fraction of a notice carried to next week's budget
         self.level_changes: list[tuple[int, str]] = [(0, self.level_name)]
         self.reset_week()
 
@@ -50,8 +54,10 @@ class RightsBody(mesa.Agent):
     def monitor(self, week: int, sharers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Detect sharers among its targets' customers and name a customer for each.
 
-        Each sharer is detected with ``detection_prob`` (times ``vpn_detection_factor``
-        behind a VPN), up to its notice budget. A share ``misattribution_rate`` of
+        Each sharer is detected with 1 - exp(-rate x intensity) (:attr:`detection_rate`;
+        ``detection_prob`` itself when intensities are all 1), times
+        ``vpn_detection_factor`` behind a VPN, up to its notice budget (whole notices,
+        the fraction carried to the next week). A share ``misattribution_rate`` of
         detections is pinned on a customer of the same ISP chosen at random: matching
         dynamic IP addresses to names goes wrong.
 
@@ -66,9 +72,9 @@ class RightsBody(mesa.Agent):
         p = self.params
         if not self.targets.all():
             sharers = sharers[self.targets[subs.isp[sharers]]]
-        # thinning: each sharer with detection_prob, then those behind a VPN kept with
-        # vpn_detection_factor (cost proportional to the detections, not the sharers)
-        found = choose(streams["detection"], sharers, p.detection_prob)
+        # thinning: each sharer with their detection probability, then those behind a VPN
+        # kept with vpn_detection_factor
+        found = self._detect(sharers, subs, streams["detection"])
         behind = subs.vpn[found].nonzero()[0]
         if len(behind):
             missed = streams["detection"].random(len(behind)) >= p.vpn_detection_factor
@@ -78,7 +84,7 @@ class RightsBody(mesa.Agent):
         streams["detection"].shuffle(found)
         if p.notice_budget is not None:
             monitored = subs.customers[self.targets].sum()
-            found = found[: int(p.notice_budget / 1000.0 * monitored)]
+            found = found[: self.weekly_budget(monitored)]
         wrong = np.zeros(len(found), dtype=bool)
         wrong[choose(streams["misattribution"], np.arange(len(found)), p.misattribution_rate)] = (
             True
@@ -98,6 +104,31 @@ class RightsBody(mesa.Agent):
         self.wrongful_notices = int(wrong.sum())
         self.costs += len(found) * p.cost_per_detection * m.scale
         return named, wrong
+
+    def _detect(self, sharers: np.ndarray, subs, rng: np.random.Generator) -> np.ndarray:
+        """Sharers detected this week (increasing order), before the VPN factor.
+
+        Uniform intensities: each with ``detection_prob``, drawn sparsely (cost
+        proportional to the detections). Otherwise each with 1 - exp(-rate x intensity):
+        one float32 uniform per sharer, detected when it is >= exp(-rate x intensity).
+        """
+        if not subs.varied:  # every intensity is 1
+            return choose(rng, sharers, self.params.detection_prob)
+        if self.detection_rate <= 0.0 or len(sharers) == 0:
+            return sharers[:0]
+        missed = subs.intensity[sharers]
+        missed *= np.float32(-min(self.detection_rate, 1e30))
+        np.exp(missed, out=missed)
+        return sharers[rng.random(len(sharers), dtype=np.float32) >= missed]
+
+    def weekly_budget(self, monitored: int) -> int:
+        """Notices it can afford this week: ``notice_budget`` per 1,000 of ``monitored``,
+        rounded down with the fraction carried to the next week (so totals are exact
+        within one notice)."""
+        exact = self.params.notice_budget / 1000.0 * monitored + self._budget_carry
+        whole = int(exact)
+        self._budget_carry = exact - whole
+        return whole
 
     # ------------------------------------------------------------------ litigation
     def litigate(self, week: int) -> np.ndarray:

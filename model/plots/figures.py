@@ -37,8 +37,9 @@ def figure_outcomes(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """Outcome time series: median and bands over runs of each key outcome."""
     present = [c for c in OUTCOMES if c in view.timeseries]
     data = {col: bands(view.timeseries, col, view.by) for col in present}
-    fig = _figure(view, "outcomes over time", (13, 9.5))
-    axes = fig.subplots(3, 2, sharex=True).ravel()
+    rows = max(3, -(-(len(present) + 1) // 2))  # a panel per outcome, one for the legend
+    fig = _figure(view, "outcomes over time", (13, 9.5 * rows / 3))
+    axes = fig.subplots(rows, 2, sharex=True).ravel()
     for ax, col in zip(axes, present, strict=False):
         title, unit, factor = OUTCOMES[col]
         _draw_bands(ax, data[col], view, factor)

@@ -36,7 +36,10 @@ def figure_sweep(results: Results) -> tuple[Figure, dict[str, pd.DataFrame]]:
     outcomes = [c for c in SWEEP_OUTCOMES if c in summary]
     policies = list(dict.fromkeys(summary["policy"])) if by_policy(summary) else [None]
     colours = style.colours(policies)
-    fig = Figure(figsize=(13, 9), dpi=style.DPI, layout="constrained")
+    # one panel per outcome (line or heatmap), or six by-parameter panels
+    n_panels = len(outcomes) if len(params) == 1 or (len(params) == 2 and policies == [None]) else 6
+    rows = max(2, -(-n_panels // 3))
+    fig = Figure(figsize=(13, 4.5 * rows), dpi=style.DPI, layout="constrained")
     fig.suptitle(f"{results.name}: final outcomes (week {results.steps - 1}) across the sweep")
     data: dict[str, pd.DataFrame] = {}
     heatmaps = len(params) == 2 and policies == [None]
@@ -44,7 +47,7 @@ def figure_sweep(results: Results) -> tuple[Figure, dict[str, pd.DataFrame]]:
         panels = [(col, params) for col in outcomes]
     else:
         panels = [("final.infringing_share", [p]) for p in params[:6]]
-    axes = fig.subplots(2, 3).ravel()
+    axes = fig.subplots(rows, 3).ravel()
     for ax, (col, ps) in zip(axes, panels, strict=False):
         title, unit, factor = OUTCOMES[col.removeprefix("final.")]
         key = col if len(params) == 1 or heatmaps else f"{col} by {ps[0]}"

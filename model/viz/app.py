@@ -514,7 +514,7 @@ def reversion(bench: Workbench, name: str) -> str | None:
 
 
 def IspView(bench: Workbench) -> None:
-    """Each ISP as a card: stance, customers, notices handled, revenue minus enforcement costs; one scale."""
+    """Each ISP as a card: stance, customers, notices, revenue minus enforcement costs."""
     cards = []
     for name in bench.a.isps:
         body = "".join(f"<span>{escape(line)}</span>" for line in isp_lines(bench, name))
@@ -533,6 +533,7 @@ def chart_list(bench: Workbench) -> list[charts.Chart]:
         charts.infringing(a, b, start),
         charts.funnel(a, b),
         charts.alternatives(a, b, start),
+        charts.traffic(a, b, start),
         charts.market(a, b, start),
         charts.legislation(a, b, reg.consultation_threshold, reg.bill_threshold, start),
         charts.timing(a, b, start),

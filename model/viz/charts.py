@@ -130,6 +130,29 @@ def alternatives(a: Arm, b: Arm | None, start: str | None) -> Chart:
     )
 
 
+def traffic(a: Arm, b: Arm | None, start: str | None) -> Chart:
+    """Volume-weighted P2P traffic (index, no enforcement = 100), the top decile's share of
+    sharing volume and the share of notices going to subscribers noticed before (%)."""
+    colours = arm_colours()
+    x_label, fmt = date_axis(start, a.week)
+    lines = []
+    shown = (("p2p_traffic", None), ("traffic_top_decile_share", "2,3"))
+    shown += (("repeat_notice_share", "6,2"),)
+    for arm in _arms(a, b):
+        tag = f" ({arm.label})" if b is not None else ""
+        for column, dash in shown:
+            o = outcome(column)
+            band = arm.band(o.name, o.factor)
+            lines.append(_line(arm, band, f"{o.title}{tag}", colours[arm.label], dash))
+    svg = line_chart("Traffic and repeat notices", lines, "index / %", x_label, x_format=fmt)
+    return Chart(
+        "traffic",
+        svg,
+        "P2P traffic index (solid, 100 = no enforcement), the top 10 % of sharers' share of "
+        f"volume (dotted) and repeat notices (dashed) ({_who(a, b)}).",
+    )
+
+
 def market(a: Arm, b: Arm | None, start: str | None) -> Chart:
     isp_colours = style.colours(a.isps)
     x_label, fmt = date_axis(start, a.week)
