@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from model import load_scenario
+from model import load_scenario, results
 from model.cli import app
 from model.discovery import MIN_POINTS, find_box, grow_tree, report_section
 from model.scenario import Scenario, ScenarioError
@@ -146,7 +146,7 @@ def fake_results(directory: Path, n: int = 1000, policies: bool = True) -> Path:
     scenario = Scenario(name="planted").to_dict()
     if policies:
         scenario["policies"] = [{"name": "status-quo"}, {"name": "enforce"}]
-    manifest = {"scenario": scenario, "parameters": names}
+    manifest = {"format": results.FORMAT, "scenario": scenario, "parameters": names}
     (directory / "manifest.json").write_text(json.dumps(manifest))
     return directory
 

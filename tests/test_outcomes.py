@@ -178,6 +178,8 @@ def test_labels_for_digests_tables_and_figures():
     assert [outcomes.table_label(c) for c in outcomes.REPORTED] == [
         "Infringing share, final week (%)",
         "P2P traffic index, final week",
+        "Top-decile traffic share, final week (%)",
+        "Repeat-notice share, final week (%)",
         "Legal share, final week (%)",
         "VPN share, final week (%)",
         "Suspended share, final week (%)",
@@ -185,10 +187,12 @@ def test_labels_for_digests_tables_and_figures():
         "Sanctions, total",
         "Wrongful sanctions, total",
     ]
-    assert lookup("profit.BT").label == "ISP profit"
+    assert lookup("profit.BT").label == "revenue minus enforcement costs"
     assert [o.name for o in outcomes.figure_group("outcomes")] == [
         "infringing_share",
         "p2p_traffic",
+        "traffic_top_decile_share",
+        "repeat_notice_share",
         "legal_share",
         "vpn_share",
         "suspended_share",

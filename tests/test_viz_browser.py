@@ -200,8 +200,10 @@ def test_visualiser_in_chromium(server, browser):
             assert page.get_by_text(text, exact=True).count() >= 1, text
         for name in ("Reset", "Step"):
             assert page.get_by_role("button", name=name).is_visible()
-        assert page.locator(".conduit-chart svg").count() == 6
-        assert page.locator(".conduit-caption").count() == 6
+        assert (
+            page.locator(".conduit-chart svg").count() == 7
+        )  # infringing, funnel, alternatives, traffic, market, legislation, timing
+        assert page.locator(".conduit-caption").count() == 7
         assert page.locator(".conduit-isp").count() == 7
         assert figure(page, "Subscribers simulated") == "20,000"
 

@@ -26,8 +26,9 @@ def viz(
     save_dir: Annotated[
         Path | None, typer.Option(help="Where 'Save as scenario' writes (scenarios/saved).")
     ] = None,
-    results_dir: Annotated[
-        Path | None, typer.Option(help="Where 'Download results' writes (results/viz).")
+    export_dir: Annotated[
+        Path | None,
+        typer.Option("--results-dir", help="Where 'Download results' writes (results/viz)."),
     ] = None,
 ) -> None:
     """Explore a scenario in the browser: ensembles, policy A/B, step, play, save, export."""
@@ -49,7 +50,7 @@ def viz(
             port,
             max_subscribers,
             save_dir=save_dir,
-            results_dir=results_dir,
+            results_dir=export_dir,
         )
     except ScenarioError as exc:
         fail(exc)
