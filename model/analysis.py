@@ -185,12 +185,7 @@ def figure_indices(table: pd.DataFrame, outcome: str, title: str) -> Figure:
     )
     colours = [style.OKABE_ITO["blue"], style.OKABE_ITO["orange"]]
     height = 0.38
-    fig = Figure(
-        figsize=(3.6 * len(policies) + 1.8, 0.55 * len(params) + 1.8),
-        dpi=style.DPI,
-        layout="constrained",
-    )
-    axes = fig.subplots(1, len(policies), sharey=True, sharex=True, squeeze=False)[0]
+    fig, axes = policy_panels(len(policies), len(params), (3.6, 0.55, 1.8))
     y = np.arange(len(params))
     for ax, policy in zip(axes, policies, strict=True):
         rows = data[data["policy"] == policy].set_index("parameter").reindex(params)
@@ -260,17 +255,26 @@ def figure_convergence(table: pd.DataFrame, outcome: str, title: str) -> Figure:
     return fig
 
 
+def policy_panels(
+    policies: int, params: int, inches: tuple[float, float, float]
+) -> tuple[Figure, np.ndarray]:
+    """One horizontal-bar panel per policy, parameters on a shared y axis. ``inches``:
+    width per panel, height per parameter, height of titles and axes."""
+    per_panel, per_param, pad = inches
+    fig = Figure(
+        figsize=(per_panel * policies + 1.8, per_param * params + pad),
+        dpi=style.DPI,
+        layout="constrained",
+    )
+    return fig, fig.subplots(1, policies, sharey=True, sharex=True, squeeze=False)[0]
+
+
 def figure_features(table: pd.DataFrame, outcome: str, title: str) -> Figure:
     """Extra-trees feature scores of one outcome, one panel per policy (scores sum to 1)."""
     data = table[table["outcome"] == outcome]
     policies = list(dict.fromkeys(data["policy"]))
     params = list(dict.fromkeys(data["parameter"]))
-    fig = Figure(
-        figsize=(3.2 * len(policies) + 1.8, 0.45 * len(params) + 1.6),
-        dpi=style.DPI,
-        layout="constrained",
-    )
-    axes = fig.subplots(1, len(policies), sharey=True, sharex=True, squeeze=False)[0]
+    fig, axes = policy_panels(len(policies), len(params), (3.2, 0.45, 1.6))
     y = np.arange(len(params))
     for ax, policy in zip(axes, policies, strict=True):
         rows = data[data["policy"] == policy].set_index("parameter").reindex(params)
