@@ -37,7 +37,12 @@ def test_run_prints_the_summary_and_flags_override_set(write, tmp_path):
         app, [*args, "--set", "experiment.replicates=5", "--replicates", "3", "--steps", "12"]
     )
     assert result.exit_code == 0, result.output + result.stderr
-    for words in ("final infringing share", "wrongful sanctions", "share TalkTalk", "median"):
+    for words in (
+        "Infringing share, mean over the run",
+        "Wrongful sanctions, total",
+        "share TalkTalk",
+        "median",
+    ):
         assert words in result.stdout
     res = load(out / "small")
     assert res.summary["run_id"].tolist() == [0, 1, 2]

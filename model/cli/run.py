@@ -242,7 +242,6 @@ def summary_tables(res: Any, outcome: Any) -> list[Table]:
     One point: a single table, outcomes down the side. A sweep: one row per point, in
     two tables (enforcement outcomes; final ISP market shares) so each stays narrow.
     """
-    from rich.table import Table
 
     from model.results import point_digest
 
@@ -257,18 +256,36 @@ def summary_tables(res: Any, outcome: Any) -> list[Table]:
         f"; sanctions are totals scaled to the real population (x{scale:.4g})" if scale != 1 else ""
     )
     if len(points) <= 1:
-        table = Table(title=title, caption=caption)
-        for name in ("outcome", "median", "5%", "95%"):
-            table.add_column(name, justify="left" if name == "outcome" else "right")
-        for row in digest.itertuples():
-            table.add_row(row.outcome, fmt(row.median), fmt(row.p05), fmt(row.p95))
-        return [table]
+        return [_headline_table(res, digest, title)]
     labels = list(dict.fromkeys(digest["outcome"]))
     shares = [lb for lb in labels if lb.startswith("share ")]
     return [
         _points_table(res, digest, points, [lb for lb in labels if lb not in shares], title, ""),
         _points_table(res, digest, points, shares, "final ISP market shares", caption),
     ]
+
+
+def _headline_table(res: Any, digest: Any, title: str) -> Table:
+    """One point: every headline measure (final week, mean over the run, cumulative total,
+    and the scenario's own ``summaries:``) with its 5-95% range, then final ISP shares."""
+    from rich.table import Table
+
+    from model import headline
+
+    table = Table(
+        title=title,
+        caption="median [5%-95%] over replicates; counts and money at the real population's "
+        "size; (!) rests on fewer than 20 simulated events per run",
+    )
+    for name in ("outcome", "median", "5%", "95%"):
+        table.add_column(name, justify="left" if name == "outcome" else "right")
+    for row in headline.table(res).itertuples():
+        label = f"{row.label} (!)" if row.rare else row.label
+        cells = (headline.show(v, row.kind) for v in (row.median, row.q05, row.q95))
+        table.add_row(label, *cells)
+    for row in digest[digest["outcome"].str.startswith("share ")].itertuples():
+        table.add_row(f"final {row.outcome}", fmt(row.median), fmt(row.p05), fmt(row.p95))
+    return table
 
 
 def _points_table(
