@@ -280,3 +280,18 @@ def test_sampled_parameter_is_binned():
     assert (got.groupby("x")["y"].size() == 10).all()  # equal-count bins
     small = summary.iloc[:5]
     assert plots.binned(small, "x") is small
+
+
+def test_a_failed_figure_write_leaves_no_temporary_file(tmp_path):
+    from matplotlib.figure import Figure
+
+    from model.plots import save
+
+    class Failing(Figure):
+        def savefig(self, fname, *args, **kwargs):
+            Path(fname).write_bytes(b"partial")  # as a full disk would leave it
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        save(Failing(), tmp_path, "money", ("png",))
+    assert list(tmp_path.iterdir()) == []

@@ -14,6 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from model import style
+from model.integrity import atomic_path
 from model.plots.view import View
 
 matplotlib.use("Agg")
@@ -70,8 +71,7 @@ def save(fig: Figure, out_dir: Path, stem: str, formats: Sequence[str] = ("png",
     paths = []
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
-        tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format=fmt, dpi=style.DPI)
-        tmp.replace(path)
+        with atomic_path(path) as tmp:  # a failed write leaves no temporary file behind
+            fig.savefig(tmp, format=fmt, dpi=style.DPI)
         paths.append(path)
     return paths[0]
