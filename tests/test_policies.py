@@ -82,6 +82,10 @@ def test_policy_overrides_reach_the_model_and_the_results_layout(write, tmp_path
     comparison = pd.read_csv(directory / "policies" / "comparison.csv")
     assert set(comparison["policy"]) == set(manifest["policies"])
     assert (directory / "policies" / "comparison.png").stat().st_size > 0
+    # a person reads shares in percent: the printed median is the CSV's fraction x 100
+    assert "final.infringing_share (%)" in out.stdout
+    row = comparison.query("outcome == 'final.infringing_share' and policy == 'status-quo'")
+    assert f"{100 * row['median'].iloc[0]:.3g}" in out.stdout
     values = long_values(s, ["final.infringing_share"], scale=1.0)
     worst = regrets(values, {"final.infringing_share": "minimise"})
     assert (worst.groupby(["world", "replicate"])["regret"].min() == 0.0).all()

@@ -96,12 +96,22 @@ def policy_tables(table: Any, diffs: Any) -> list[Table]:
     from rich.markup import escape
     from rich.table import Table
 
+    from model import outcomes
+
     out = []
     for outcome, rows in table.groupby("outcome", sort=False):
         d = diffs[diffs["outcome"] == outcome].set_index("policy")
         goal = rows["goal"].iloc[0]
+        declared = outcomes.summary_outcome(outcome)
+        percent = declared is not None and declared.kind == "share"
+
+        def fmt_v(value: float, percent: bool = percent) -> str:
+            """Values in their reading unit: shares in % (S/N stays in recorded units)."""
+            return fmt(100 * value) if percent else fmt(value)
+
         t = Table(
-            title=f"{outcome} ({'lower' if goal == 'minimise' else 'higher'} is better)",
+            title=f"{outcome}{' (%)' if percent else ''} "
+            f"({'lower' if goal == 'minimise' else 'higher'} is better)",
             caption=escape(
                 "over sampled worlds; meets: share of worlds meeting the threshold; S/N: "
                 "mean x sd (minimise) or mean / sd (maximise); difference: mean, 95% CI "
@@ -109,7 +119,7 @@ def policy_tables(table: Any, diffs: Any) -> list[Table]:
             ),
         )
         threshold = rows["threshold"].iloc[0] if "threshold" in rows else float("nan")
-        meets = f"meets {'<=' if goal == 'minimise' else '>='} {fmt(threshold)}"
+        meets = f"meets {'<=' if goal == 'minimise' else '>='} {fmt_v(threshold)}"
         names = ["policy", "median [5%, 95%]", "p10 / p90", "regret median / 95%", "best in"]
         names += [meets] if threshold == threshold else []
         names += ["S/N", "difference"]
@@ -120,14 +130,14 @@ def policy_tables(table: Any, diffs: Any) -> list[Table]:
             if row.policy in d.index:
                 r = d.loc[row.policy]
                 diff = (
-                    f"{fmt(r.mean_diff)} ({fmt(r.paired_low)}, {fmt(r.paired_high)}) "
-                    f"[{fmt(r.unpaired_low)}, {fmt(r.unpaired_high)}]"
+                    f"{fmt_v(r.mean_diff)} ({fmt_v(r.paired_low)}, {fmt_v(r.paired_high)}) "
+                    f"[{fmt_v(r.unpaired_low)}, {fmt_v(r.unpaired_high)}]"
                 )
             cells = [
                 row.policy,
-                f"{fmt(row.median)} [{fmt(row.p05)}, {fmt(row.p95)}]",
-                f"{fmt(row.p10)} / {fmt(row.p90)}",
-                f"{fmt(row.regret_median)} / {fmt(row.regret_p95)}",
+                f"{fmt_v(row.median)} [{fmt_v(row.p05)}, {fmt_v(row.p95)}]",
+                f"{fmt_v(row.p10)} / {fmt_v(row.p90)}",
+                f"{fmt_v(row.regret_median)} / {fmt_v(row.regret_p95)}",
                 f"{row.best_share:.0%}",
             ]
             cells += [f"{row.satisficing:.0%}"] if threshold == threshold else []
