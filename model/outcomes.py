@@ -350,6 +350,20 @@ OUTCOMES: tuple[Outcome, ...] = (
         "level",
         figure="legislation",
     ),
+    Outcome(
+        "agreement_in_force",
+        "Agreement in force",
+        "1 while a negotiated voluntary agreement binds its signatories, else 0",
+        "0/1",
+        "level",
+    ),
+    Outcome(
+        "agreement_members",
+        "Agreement members",
+        "ISPs bound by the negotiated agreement this week (0 when none is in force)",
+        "ISPs",
+        "level",
+    ),
     # ---- money (figure: money)
     _money(
         "rights_holder_revenue",
