@@ -15,7 +15,9 @@ Each function takes the ``world``: the model object, read through these attribut
   ``accounts.customers`` (customers per ISP, model scale);
 - ``scale``: real accounts per simulated subscriber;
 - ``salience``: public salience of enforcement (read and written);
-- ``streams``: the named random streams (``stance`` for noisy stance choices).
+- ``streams``: the named random streams (``stance`` for noisy stance choices);
+- ``agreement``: the negotiated agreement's state (:class:`model.agreement.Agreement`), or
+  None when the scenario has no ``agreement:`` (set by :func:`start`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from model.params import Stage
+from model.agreement import Agreement
+from model.params import STANCE_TRAITS, Stage
 
 LEGISLATIVE_NEWS = {
     "consultation": "consultation_impulse",
@@ -100,13 +103,71 @@ def review_stances(world: Any, week: int) -> None:
     week, whatever their timing (common random numbers).
     """
     draws = world.streams["stance_review"].random(len(world.associations) + len(world.isps))
+    negotiate(world, week)
+    agreement = world.agreement
+    bound = {i.name for i in world.isps if agreement is not None and agreement.binds(i.name)}
     for assoc, u in zip(world.associations, draws, strict=False):
-        if due(assoc.params, week, u):
+        if due(assoc.params, week, u) and not any(m.name in bound for m in assoc.members):
             assoc.review(week)
     for isp, u in zip(world.isps, draws[len(world.associations) :], strict=True):
-        if due(isp.params, week, u):
+        if due(isp.params, week, u) and isp.name not in bound:
             isp.review_stance(week)
         isp.update_regime()
+
+
+def signs(isp: Any, regime: str) -> bool:
+    """Whether ``isp`` signs an agreement with ``regime`` (ODD 7.12).
+
+    A member of an association signs if the association is not principled (IKT Norway
+    refuses for its members). Otherwise a principled ISP signs only an agreement that
+    carries no sanction ("TalkTalk signed, but would not disconnect"); another ISP signs
+    if it chooses its own stance (``adaptive``; a stance the user fixed holds).
+    """
+    if isp.association is not None:
+        return not isp.association.params.principled
+    if isp.params.principled:
+        return not STANCE_TRAITS[regime].sanctions
+    return bool(isp.params.adaptive)
+
+
+def negotiate(world: Any, week: int) -> None:
+    """Step 2, first: the broker convenes the agreement once, when ISPs' belief that a law
+    will be imposed reaches ``convene_at`` and no law binds; the invited ISPs that
+    :func:`signs` adopt its regime (nothing else changes their stance while it binds);
+    it ends ``trial_weeks`` after signing (a signatory that does not review its own
+    stance returns to the one it had), and is never convened again."""
+    agreement = world.agreement
+    if agreement is None:
+        return
+    p = agreement.params
+    reg = world.regulator
+    if agreement.signed_week is None:
+        if reg.binding_regime() is not None or reg.law_probability() < p.convene_at:
+            return
+        invited = set(p.isps) or {i.name for i in world.isps}
+        signatories = [i for i in world.isps if i.name in invited and signs(i, p.regime)]
+        agreement.signed_week = week
+        agreement.members = [i.name for i in signatories]
+        agreement.before = {i.name: i.voluntary_stance for i in signatories}
+        agreement.in_force = True
+        for isp in signatories:
+            isp.set_stance(p.regime, week)
+    elif agreement.in_force and week >= agreement.signed_week + p.trial_weeks:
+        agreement.in_force = False
+        for isp in world.isps:  # who does not review its stance returns to its own
+            if isp.name in agreement.before and not isp.params.adaptive:
+                if isp.association is None:
+                    isp.set_stance(agreement.before[isp.name], week)
+
+
+def agreement_outcomes(world: Any) -> dict[str, int]:
+    """This week's ``agreement_in_force`` (0/1) and ``agreement_members`` (signatories)."""
+    agreement = world.agreement
+    in_force = agreement is not None and agreement.in_force
+    return {
+        "agreement_in_force": int(in_force),
+        "agreement_members": len(agreement.members) if in_force else 0,
+    }
 
 
 def choose_stance(costs: dict[str, float], noise: float, rng: np.random.Generator) -> str:
@@ -137,7 +198,9 @@ def threat_is_credible(world: Any) -> bool:
 def start(world: Any) -> None:
     """Before week 0: principled associations set their members to refuse (no cost data
     is needed for that; other associations first review when due); every ISP applies
-    its regime."""
+    its regime; the agreement's state is set up (None without ``agreement:``)."""
+    params = world.params.agreement
+    world.agreement = Agreement(params) if params is not None else None
     for assoc in world.associations:
         if assoc.params.principled:
             assoc.review(0)

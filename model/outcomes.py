@@ -350,6 +350,20 @@ OUTCOMES: tuple[Outcome, ...] = (
         "level",
         figure="legislation",
     ),
+    Outcome(
+        "agreement_in_force",
+        "Agreement in force",
+        "1 while a negotiated voluntary agreement binds its signatories, else 0",
+        "0/1",
+        "level",
+    ),
+    Outcome(
+        "agreement_members",
+        "Agreement members",
+        "ISPs bound by the negotiated agreement this week (0 when none is in force)",
+        "ISPs",
+        "level",
+    ),
     # ---- money (figure: money)
     _money(
         "rights_holder_revenue",
@@ -611,6 +625,72 @@ def summary_pattern() -> str:
 def summary_examples() -> list[str]:
     """Every summary outcome name, families with their placeholder (JSON Schema examples)."""
     return summary_names(o.name for o in OUTCOMES if o.numeric)
+
+
+# --------------------------------------------------------------------------- per-run events
+@dataclass(frozen=True)
+class RunEvent:
+    """A per-run event time: a ``summary.csv`` column holding the first week an institutional
+    event happens in the run (empty when it never happens). Computed from the weekly
+    outcomes by :func:`model.events.event_weeks`; declared here once.
+
+    Attributes:
+        name: column name, or a family (``week_first_forward.<ISP>``).
+        title: title for tables ("Law passed").
+        description: the condition whose first week is recorded.
+    """
+
+    name: str
+    title: str
+    description: str
+    unit: str = "week (first week the condition holds; empty: never)"
+
+    @property
+    def family(self) -> str | None:
+        start, end = self.name.find("<"), self.name.find(">")
+        return self.name[start + 1 : end] if 0 <= start < end else None
+
+    def matches(self, column: str) -> bool:
+        """Whether ``column`` is this event (or a member of this family)."""
+        if self.family is None:
+            return column == self.name
+        head, _, tail = self.name.partition(f"<{self.family}>")
+        return (
+            column.startswith(head)
+            and column.endswith(tail)
+            and len(column) > len(head) + len(tail)
+        )
+
+
+RUN_EVENTS: tuple[RunEvent, ...] = (
+    RunEvent("week_consultation", "Consultation", "legislative stage reaches consultation"),
+    RunEvent("week_bill", "Bill", "legislative stage reaches a bill"),
+    RunEvent("week_law", "Law passed", "legislative stage reaches law (in force or not)"),
+    RunEvent(
+        "week_first_forward.<ISP>",
+        "First policing stance",
+        "the ISP's stance polices (forward, graduated or disconnect: letters at least)",
+    ),
+    RunEvent(
+        "week_first_sanction_stance.<ISP>",
+        "First sanctioning stance",
+        "the ISP's stance sanctions (graduated or disconnect)",
+    ),
+    RunEvent("week_first_sanction", "First sanction", "any sanction is carried out"),
+)
+"""Per-run event columns of ``summary.csv`` (after the ``final.``/``total.`` columns)."""
+
+
+def run_event(column: str) -> RunEvent | None:
+    """The registered per-run event behind a ``summary.csv`` column, or None."""
+    return next((e for e in RUN_EVENTS if e.matches(column)), None)
+
+
+def run_events_table() -> str:
+    """docs/results-layout.md's table of per-run event columns (a test compares)."""
+    rows = ["| column | first week in which |", "|---|---|"]
+    rows += [f"| `{e.name}` | {e.description} |" for e in RUN_EVENTS]
+    return "\n".join(rows)
 
 
 # --------------------------------------------------------------------------- ODD section 8

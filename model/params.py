@@ -871,3 +871,31 @@ class RegulatorParams(Params):
         for field in ("law_probability", "anticipation"):
             _table_complete(field, getattr(self, field), STAGES)
         return self
+
+
+# --------------------------------------------------------------------------- agreements
+class AgreementParams(Params):
+    """A negotiated voluntary agreement (the UK's 2008 MoU): under a strong enough threat
+    of legislation a broker convenes ISPs and rights bodies into a collective regime for
+    a trial period (docs/ODD.md 7.12)."""
+
+    broker: str = Field("government", description="Who convenes it (a label; BERR in the UK).")
+    convene_at: float = P(
+        0.25,
+        "ISPs' belief that a law will be imposed (regulator.law_probability at the current "
+        "stage) at or above which the broker convenes the parties.",
+        "probability",
+        gt=0.0,
+        le=1.0,
+    )
+    regime: Literal["forward", "graduated"] = P(
+        "forward",
+        "What signatories do with notices: forward letters, or a graduated response.",
+    )
+    trial_weeks: int = P(
+        52, "How long the agreement binds its signatories from signing.", "weeks", ge=1
+    )
+    isps: list[str] = Field(
+        default_factory=list,
+        description="ISPs invited (names); empty: every ISP.",
+    )

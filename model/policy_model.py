@@ -402,6 +402,7 @@ class PolicyModel(mesa.Model):
                 "legislative_pressure": self.regulator.pressure,
                 "legislative_stage": int(self.regulator.stage),
                 "law_in_force": int(self.regulator.law_in_force),
+                **institutions.agreement_outcomes(self),
                 "churn": tally.churned / n,
             }
         )

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from model.events import event_weeks
 from model.integrity import (
     LOCK,
     FolderBusy,
@@ -52,6 +53,7 @@ from model.outcomes import (
     is_scaled,
     is_summed,
     lookup,
+    run_event,
     summary_outcome,
 )
 from model.runspec import ID_COLUMNS, RunSpec
@@ -579,8 +581,25 @@ def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
     for c in numeric:
         if is_summed(c):
             row[f"total.{c}"] = pc.sum(table.column(c), min_count=0).as_py()  # none: 0
+    row.update(run_event_weeks(table))
     row["status"] = "done"
     return row
+
+
+EVENT_INPUTS = ("week", "legislative_stage", "sanctions")
+"""Weekly columns :func:`model.events.event_weeks` reads (with every ``stance.<ISP>``)."""
+
+
+def run_event_weeks(table: pa.Table) -> dict[str, int | None]:
+    """The run's per-run event columns (``week_law``, ...; registry: ``RUN_EVENTS``).
+
+    Only the few columns the events need are converted to pandas. A table without them
+    (a run file from before the events existed) has none.
+    """
+    if not all(c in table.column_names for c in EVENT_INPUTS):
+        return {}
+    wanted = [*EVENT_INPUTS, *(c for c in table.column_names if c.startswith("stance."))]
+    return event_weeks(table.select(wanted).to_pandas())
 
 
 def _write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -588,6 +607,9 @@ def _write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         columns.update(dict.fromkeys(row))
     frame = pd.DataFrame(rows, columns=list(columns) or list(ID_COLUMNS))
+    for column in frame.columns:  # whole weeks, empty when the event never happens
+        if run_event(column) is not None:
+            frame[column] = frame[column].astype("Int64")
     text = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     atomic_write(path, text.encode())
 

@@ -19,6 +19,18 @@ week, indexed by position = week):
   control run (same seed, the scenario with ``control`` overrides applied), minus 1:
   a difference against a counterfactual, as in Danaher et al. (2014) against a European
   control group.
+- ``event_week``: the first week a *condition* (below) holds in the run (``inf`` when it
+  never does); the model's value is the median over runs (a run where it never happens
+  counts as later than any week);
+- ``share_of_runs``: whether the condition has held by week ``by`` (inclusive), or with
+  ``holds: false`` whether it has not; the model's value is the share of runs (the mean
+  of the 0/1 values), with a 90% Wilson interval for 5%-95%.
+
+A condition is one clause or ``{all: [clauses]}`` / ``{any: [clauses]}``; a clause is
+``<column> <op> <number>`` (op: ``>=``, ``>``, ``<=``, ``<``, ``==``, ``!=``) on a weekly
+numeric outcome, or ``<stance column> polices`` / ``<stance column> sanctions`` on an ISP's
+stance (``stance.BT polices``: forward, graduated or disconnect; ``sanctions``: graduated
+or disconnect). ISP names may hold spaces (``stance.Virgin Media polices``).
 
 ``at`` is a week number or a scenario parameter path (``regulator.schedule.law_week``), so
 a target follows its scenario's dates.
@@ -52,6 +64,7 @@ from pydantic import (
 )
 
 from model import outcomes
+from model.conditions import Condition, event_week, held_by, wilson
 from model.scenario import (
     Scenario,
     ScenarioError,
@@ -186,8 +199,28 @@ class ControlSpec(_Strict):
     )
 
 
+class EventWeekSpec(_Strict):
+    metric: Literal["event_week"]
+    when: Condition = Field(description="The condition whose first week is measured.")
+
+
+class ShareOfRunsSpec(_Strict):
+    metric: Literal["share_of_runs"]
+    when: Condition = Field(description="The condition.")
+    by: Week = Field(description="Last week (inclusive) by which it must have held.")
+    holds: bool = Field(True, description="false: count the runs where it has NOT held by then.")
+
+
+EVENT_METRICS = (EventWeekSpec, ShareOfRunsSpec)
+
 Compute = Annotated[
-    RatioSpec | TotalSpec | ChangeSpec | PersistenceSpec | ControlSpec,
+    RatioSpec
+    | TotalSpec
+    | ChangeSpec
+    | PersistenceSpec
+    | ControlSpec
+    | EventWeekSpec
+    | ShareOfRunsSpec,
     Field(discriminator="metric"),
 ]
 
@@ -277,10 +310,17 @@ def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
 def _checks(targets: Targets, target: Target) -> list[tuple[str, Callable[[], Any]]]:
     """What must hold for a target to be computable: (key, check raising ScenarioError)."""
     file = targets.scenario_path(target)
-    checks: list[tuple[str, Callable[[], Any]]] = [
-        ("scenario", lambda: load_scenario(file)),
-        ("compute.at", lambda: resolve_week(target.compute.at, load_scenario(file))),
-    ]
+    checks: list[tuple[str, Callable[[], Any]]] = [("scenario", lambda: load_scenario(file))]
+    for key in ("at", "by"):
+        week = getattr(target.compute, key, None)
+        if week is not None:
+            checks.append((f"compute.{key}", lambda w=week: resolve_week(w, load_scenario(file))))
+    condition = getattr(target.compute, "when", None)
+    if condition is not None:
+        for clause in condition.clauses:
+            checks.append(
+                ("compute.when", lambda c=clause.column: check_column(c, load_scenario(file)))
+            )
     for key in ("numerator", "denominator", "column"):
         column = getattr(target.compute, key, None)
         if column is not None:
@@ -317,6 +357,11 @@ def resolve_week(at: Week, scenario: Scenario) -> int:
     return value
 
 
+METRICS = (
+    "ratio", "total", "change", "persistence", "control", "event_week", "share_of_runs"
+)  # fmt: skip
+
+
 def _located(exc: ValidationError, data: dict, source: Source, file: str) -> ScenarioError:
     errors = []
     for err in exc.errors():
@@ -330,7 +375,7 @@ def _located(exc: ValidationError, data: dict, source: Source, file: str) -> Sce
             elif isinstance(node, Mapping) and part in node:
                 node = node[part]
                 path.append(str(part))
-            elif part in ("ratio", "total", "change", "persistence", "control"):
+            elif part in METRICS:
                 continue  # the discriminated union's tag, not a key
             else:
                 path.append(str(part))
@@ -344,7 +389,7 @@ def _located(exc: ValidationError, data: dict, source: Source, file: str) -> Sce
             path.append("metric")
             message = (
                 f"unknown metric {err.get('input', {}).get('metric')!r}; expected one of "
-                "ratio, total, change, persistence, control"
+                + ", ".join(METRICS)
             )
         elif kind == "value_error":
             message = err["msg"].removeprefix("Value error, ")
@@ -361,6 +406,10 @@ def evaluate(
 ) -> float:
     """The target's metric on one run's outcomes (and its control run's, for ``control``)."""
     spec = target.compute
+    if isinstance(spec, EventWeekSpec):
+        return event_week(run, spec.when)
+    if isinstance(spec, ShareOfRunsSpec):
+        return held_by(run, spec.when, resolve_week(spec.by, scenario), spec.holds)
     at = resolve_week(spec.at, scenario)
     if isinstance(spec, RatioSpec):
         return ratio(run, spec.numerator, spec.denominator, at, spec.weeks)
@@ -385,19 +434,34 @@ class TargetResult:
     values: np.ndarray
 
     @property
+    def is_share(self) -> bool:
+        return isinstance(self.target.compute, ShareOfRunsSpec)
+
+    @property
     def median(self) -> float:
+        """The model's value: the median over runs; for ``share_of_runs`` the share of runs."""
         ok = self.values[~np.isnan(self.values)]
-        return float(np.median(ok)) if len(ok) else math.nan
+        if not len(ok):
+            return math.nan
+        return float(np.mean(ok)) if self.is_share else float(np.median(ok))
+
+    def _percentile(self, q: float) -> float:
+        ok = self.values[~np.isnan(self.values)]
+        if not len(ok):
+            return math.nan
+        if self.is_share:  # a 90% interval of the share, not of the 0/1 values
+            return wilson(float(ok.sum()), len(ok))[0 if q < 50 else 1]
+        if isinstance(self.target.compute, EventWeekSpec):  # weeks; "never" is inf
+            return float(np.percentile(ok, q, method="lower" if q < 50 else "higher"))
+        return float(np.percentile(ok, q))
 
     @property
     def low(self) -> float:
-        ok = self.values[~np.isnan(self.values)]
-        return float(np.percentile(ok, 5)) if len(ok) else math.nan
+        return self._percentile(5)
 
     @property
     def high(self) -> float:
-        ok = self.values[~np.isnan(self.values)]
-        return float(np.percentile(ok, 95)) if len(ok) else math.nan
+        return self._percentile(95)
 
     @property
     def passed(self) -> bool:
@@ -623,6 +687,8 @@ def write_report(
 
 def _series_column(target: Target) -> str:
     spec = target.compute
+    if isinstance(spec, EVENT_METRICS):
+        return spec.when.clauses[0].column
     return spec.numerator if isinstance(spec, RatioSpec) else spec.column
 
 
@@ -656,7 +722,15 @@ def figure(result: TargetResult, runs: Runs, path: Path) -> Path:
     column = _series_column(t)
     scenario = runs.scenarios[t.scenario]
     frames = runs.outcomes[t.scenario]
-    if frames and column in frames[0]:
+    condition = getattr(t.compute, "when", None)
+    if frames and condition is not None:  # event metrics: share of runs where it has held
+        held = np.vstack([np.maximum.accumulate(condition.holds(f)) for f in frames])
+        right.step(np.arange(held.shape[1]), held.mean(axis=0), where="post", color="tab:blue")
+        right.set_ylim(-0.02, 1.02)
+        for start, length in _windows(t, scenario):
+            right.axvspan(start, start + length, color="tab:orange", alpha=0.15)
+        column = "share of runs in which it has held"
+    elif frames and column in frames[0]:
         stack = np.vstack([f[column].to_numpy(dtype=float) for f in frames])
         weeks = np.arange(stack.shape[1])
         right.plot(weeks, np.median(stack, axis=0), color="tab:blue", lw=1.2, label="run")
@@ -684,6 +758,10 @@ def figure(result: TargetResult, runs: Runs, path: Path) -> Path:
 def _windows(target: Target, scenario: Scenario) -> list[tuple[int, int]]:
     """The windows a target's metric reads (for shading figures): (start, length)."""
     spec = target.compute
+    if isinstance(spec, EventWeekSpec):
+        return []
+    if isinstance(spec, ShareOfRunsSpec):
+        return [(0, resolve_week(spec.by, scenario) + 1)]
     at = resolve_week(spec.at, scenario)
     if isinstance(spec, RatioSpec | TotalSpec | ControlSpec):
         return [(at, spec.weeks)]

@@ -47,6 +47,34 @@ def test_every_registered_outcome_is_produced_by_some_scenario(recorded):
     assert not never, f"registered but never recorded: {never}"
 
 
+def test_per_run_event_columns_are_exactly_the_registered_ones(recorded):
+    """Every key of ``event_weeks`` is a registered run event, and each one is produced; an
+    event column is neither a weekly outcome nor a ``final.``/``total.`` summary column."""
+    from model.events import event_weeks
+
+    produced: set[str] = set()
+    for name, (_, frame) in recorded.items():
+        keys = event_weeks(frame)
+        unregistered = [k for k in keys if outcomes.run_event(k) is None]
+        assert not unregistered, f"{name}: register these in outcomes.RUN_EVENTS"
+        isps = [c.removeprefix("stance.") for c in frame.columns if c.startswith("stance.")]
+        assert {f"week_first_forward.{i}" for i in isps} <= set(keys), name
+        produced |= set(keys)
+    never = [e.name for e in outcomes.RUN_EVENTS if not any(e.matches(k) for k in produced)]
+    assert not never, f"registered but never produced: {never}"
+    assert all(lookup(k) is None and outcomes.summary_outcome(k) is None for k in produced)
+    assert outcomes.run_event("week_first_forward.") is None
+    assert outcomes.run_event("final.week_law") is None
+
+
+def test_results_layout_lists_the_run_event_columns():
+    layout = (ROOT / "docs" / "results-layout.md").read_text(encoding="utf-8")
+    assert outcomes.run_events_table() in layout, (
+        "docs/results-layout.md's per-run event table differs from outcomes.RUN_EVENTS: paste "
+        "outcomes.run_events_table() there"
+    )
+
+
 def test_kinds_match_the_recorded_types(recorded):
     """Categories are text and everything else numeric (so summary columns are as declared)."""
     for name, (_, frame) in recorded.items():

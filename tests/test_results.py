@@ -17,6 +17,7 @@ import pytest
 
 from model import integrity, load_scenario
 from model.audit import audit
+from model.events import event_weeks
 from model.experiment import run_experiment
 from model.integrity import LOCK
 from model.results import (
@@ -26,6 +27,7 @@ from model.results import (
     TIMESERIES,
     ResultsConflict,
     ResultsError,
+    _write_summary,
     finished_runs,
     load,
     run_file,
@@ -58,6 +60,11 @@ def test_layout_and_load(write, tmp_path):
     totals = ts.groupby("run_id")["notices_sent"].sum()
     assert list(sm["total.notices_sent"]) == list(totals)
     assert "total.infringing_share" not in sm.columns
+    for run_id, weekly in ts.groupby("run_id"):  # per-run event times, empty when never
+        expected = event_weeks(weekly.reset_index(drop=True))
+        assert expected and "week_law" in expected
+        got = sm.set_index("run_id").loc[run_id, list(expected)]
+        assert {k: (None if pd.isna(v) else int(v)) for k, v in got.items()} == expected
     m = res.manifest
     assert m["scenario_sha256"] == scenario.sha256() and res.scenario == scenario
     assert m["packages"]["numpy"] and m["command"] == ["conduit", "run"]
@@ -354,3 +361,17 @@ def test_load_names_a_missing_or_unreadable_file(write, tmp_path):
         load(d)
     with pytest.raises(ResultsError, match="no such folder"):
         load(tmp_path / "nowhere")
+
+
+def test_event_columns_are_whole_weeks_or_empty(tmp_path):
+    rows = [
+        {"run_id": 0, "week_law": 203, "week_first_forward.BT": None, "final.week": 259},
+        {"run_id": 1, "week_law": None, "week_first_forward.BT": 13, "final.week": 259},
+    ]
+    _write_summary(tmp_path / SUMMARY, rows)
+    lines = (tmp_path / SUMMARY).read_text().splitlines()
+    assert lines == [
+        "run_id,week_law,week_first_forward.BT,final.week",
+        "0,203,,259",
+        "1,,13,259",
+    ]

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from model import outcomes
 from model.params import (
+    AgreementParams,
     AssociationParams,
     ISPParams,
     Params,
@@ -44,6 +45,11 @@ class Scenario(Params):
     associations: list[AssociationParams] = Field(default_factory=list)
     rights_bodies: list[RightsBodyParams] = Field(default_factory=list)
     regulator: RegulatorParams = Field(default_factory=RegulatorParams)
+    agreement: AgreementParams | None = Field(
+        None,
+        exclude_if=lambda v: v is None,  # absent when unset: existing scenarios keep their sha256
+        description="A negotiated voluntary agreement a broker may convene (docs/ODD.md 7.12).",
+    )
     experiment: Experiment = Field(default_factory=Experiment)
     analysis: Analysis | None = Field(
         None, description="Global sensitivity analysis (SALib sample of uncertain parameters)."
@@ -81,6 +87,17 @@ class Scenario(Params):
                     f"summaries[{i}]: '{text}': no {family} named '{member}' "
                     f"(known: {', '.join(sorted(known[family]))})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _agreement_names_isps(self) -> Scenario:
+        if self.agreement is not None:
+            known = [i.name for i in self.isps]
+            for name in self.agreement.isps:
+                if name not in known:
+                    raise ValueError(
+                        f"agreement.isps: no ISP named '{name}' (known: {', '.join(known)})"
+                    )
         return self
 
     @model_validator(mode="after")
