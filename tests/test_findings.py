@@ -199,7 +199,9 @@ def test_conduit_run_prints_the_findings_after_its_table(tmp_path):
     res = load(tmp_path / result_folder(tmp_path))
     expected = " ".join(findings.text(res).split())
     assert expected in " ".join(out.split())  # as generated: no [range] read as markup
-    assert "final infringing share (%)" in out  # shares in percent in the run's table
+    # shares in percent in the run's table
+    row = next(line for line in out.splitlines() if "Infringing share, final week" in line)
+    assert row.count("%") == 3, row  # median, 5% and 95%
 
 
 DECLARED = [
