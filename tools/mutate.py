@@ -60,13 +60,13 @@ class Mutant:
 MUTANTS: list[Mutant] = [
     # the eight left uncaught by the review of issue 11
     Mutant(
-        "model/params.py",
+        "model/params/institutions.py",
         '"graduated": 0.9, "disconnect": 1.0}',
         '"graduated": 0.5, "disconnect": 1.0}',
         "compliance of graduated 0.9 -> 0.5",
     ),
     Mutant(
-        "model/params.py",
+        "model/params/institutions.py",
         '"graduated": 0.05, "disconnect": 1.0}',
         '"graduated": 0.5, "disconnect": 1.0}',
         "expected sanction share of graduated 0.05 -> 0.5",
@@ -78,7 +78,7 @@ MUTANTS: list[Mutant] = [
         "no preemption in ISP.expected_costs",
     ),
     Mutant(
-        "model/params.py",
+        "model/params/institutions.py",
         '"threat": 0.5, "lobby": 1.0',
         '"threat": 1.0, "lobby": 1.0',
         "threat-level lobbying 0.5 -> 1",

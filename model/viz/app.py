@@ -63,7 +63,7 @@ RESULTS = _env_path("CONDUIT_VIZ_RESULTS", Path("results") / "viz")
 CAP = int(os.environ.get("CONDUIT_VIZ_MAX_SUBSCRIBERS", MAX_SUBSCRIBERS))
 CURRENCY = outcomes.lookup("profit.<ISP>").unit.split("/")[0]
 """The registry's money unit: every scenario's money is in pounds-equivalent (the schema
-has no currency field; see model/params.py), so Norwegian ISPs' profit is in it too."""
+has no currency field; see model/params/), so Norwegian ISPs' profit is in it too."""
 
 CSS = """
 .conduit-chart svg { width: 100%; height: auto; display: block; }

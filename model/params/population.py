@@ -1,0 +1,359 @@
+"""Parameters of the subscriber population: sharing, risk, VPNs, legal alternatives,
+churn, spending, salience (units: see :mod:`model.params`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from model.params.base import P, Params
+
+
+# --------------------------------------------------------------------------- subscribers
+class Sharing(Params):
+    """How much subscribers want to share files, before any enforcement."""
+
+    baseline_share: float = P(
+        0.10,
+        "Share of subscribers sharing files in a week with no enforcement, no legal "
+        "service and no salience (calibrates the mean of the propensity distribution).",
+        "fraction",
+        ge=0.001,
+        le=0.9,
+    )
+    propensity_sd: float = P(
+        2.7,
+        "Standard deviation of subscribers' propensity to share (heterogeneity).",
+        "logit",
+        ge=0.0,
+        le=6.0,
+    )
+    intensity_sd: float = P(
+        2.25,
+        "Spread of how much a subscriber shares in a week when they share (titles or "
+        "volume; lognormal, mean 1 over the population): the s.d. of its logarithm. 2.25 "
+        "puts about 47% of volume on the top 1% of sharers and 83% on the top 10%, as "
+        "measured on Gnutella: 'nearly 50% of all responses are returned by the top 1% of "
+        "sharing hosts' (Adar & Huberman 2000, First Monday 5(10)); BitTorrent studies find "
+        "the same concentration qualitatively ('a small set of users contributes most of "
+        "the resources', Andrade et al. 2009, Computer Networks 53). 0: everyone shares "
+        "alike (the model before issue 13).",
+        "log units",
+        ge=0.0,
+        le=3.0,
+    )
+    intensity_correlation: float = P(
+        0.3,
+        "Correlation between the logarithm of sharing intensity and propensity to share "
+        "(those keenest to share also share most; 'users that provide more resources are "
+        "also those that demand more', Andrade et al. 2009; value fitted, docs/ODD.md "
+        "section 9).",
+        "correlation",
+        ge=-1.0,
+        le=1.0,
+    )
+    notice_p2p_kept: float = P(
+        0.75,
+        "Share of their monitored P2P sharing intensity a subscriber keeps after a notice "
+        "(the rest moves to unmonitored channels: streaming, direct download, offline "
+        "swapping; Arnold, Darmon, Dejean & Penard 2014; Dejean 2010: two thirds of those "
+        "who left P2P after HADOPI moved to streaming and file hosting). 1: no change; "
+        "0.75 fitted to the HADOPI and CAS ladders (docs/ODD.md section 9).",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    final_warning_p2p_kept: float = P(
+        0.02,
+        "As notice_p2p_kept, for the final warning before a sanction (HADOPI's registered "
+        "letter announcing the sanction; 0.02 fitted to HADOPI's third step).",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class Risk(Params):
+    """Perceived risk of being caught, and what being caught is perceived to cost."""
+
+    notice_jump: float = P(
+        0.4,
+        "Rise of a subscriber's own perceived risk when a notice reaches them.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    final_warning_jump: float = P(
+        1.0,
+        "Rise of own perceived risk, instead of notice_jump, when the notice is the final "
+        "warning before a sanction (HADOPI's second warning: a registered letter announcing "
+        "the sanction).",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    decay_weeks: float = P(
+        88.0,
+        "Time constant over which a subscriber's own perceived risk fades.",
+        "weeks",
+        ge=0.5,
+        le=520.0,
+    )
+    salience_weight: float = P(
+        1.0,
+        "How much public salience of enforcement adds to everyone's perceived risk.",
+        "probability per unit salience",
+        ge=0.0,
+        le=2.0,
+    )
+    penalty_forward: float = P(
+        1.4,
+        "Perceived cost of being caught when the regime only sends letters.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+    penalty_graduated: float = P(
+        3.9,
+        "Perceived cost of being caught under graduated response.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+    penalty_disconnect: float = P(
+        4.0,
+        "Perceived cost of being caught where the first notice disconnects.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+    penalty_litigation: float = P(
+        2.6,
+        "Perceived cost of being caught where rights holders sue individuals.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class VPN(Params):
+    """Evasion: sharers facing enforcement hide behind a VPN or other anonymity service."""
+
+    adopt_on_notice: float = P(
+        0.15,
+        "Probability that a subscriber adopts a VPN on receiving a notice.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    weekly_rate: float = P(
+        0.004,
+        "Weekly probability that a sharer adopts a VPN, per unit of perceived risk, while "
+        "their ISP or the law polices sharing.",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+    penalty_factor: float = P(
+        0.2,
+        "Perceived expected penalty behind a VPN relative to without one.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class Legal(Params):
+    """Going legal: a paid legal service, once one exists."""
+
+    value_mean: float = P(
+        1.5,
+        "Mean weekly value subscribers put on the legal service.",
+        "GBP/week",
+        ge=0.0,
+        le=50.0,
+    )
+    value_sd: float = P(
+        1.0, "Spread of that value across subscribers.", "GBP/week", ge=0.0, le=50.0
+    )
+    risk_value: float = P(
+        2.0,
+        "Extra weekly value of going legal per unit of perceived risk (legal use carries no risk).",
+        "GBP/week",
+        ge=0.0,
+        le=50.0,
+    )
+    adoption_rate: float = P(
+        0.02,
+        "Weekly probability that a subscriber whose value beats the price signs up (awareness).",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+    pull: float = P(
+        1.5,
+        "Fall in the urge to share for a subscriber who has the legal service.",
+        "logit",
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class Churn(Params):
+    """Subscribers switching ISP."""
+
+    base_weekly: float = P(
+        0.004,
+        "Weekly probability of reconsidering one's ISP for any reason; the new choice is "
+        "drawn by market share and may be the same ISP, so an ISP with share s loses "
+        "base_weekly x (1 - s) of its customers a week (Virgin Media 2008, share 0.22: "
+        "1.2-1.5% a month, about 0.3% a week).",
+        "1/week",
+        ge=0.0,
+        le=0.2,
+    )
+    enforcement_weekly: float = P(
+        0.01,
+        "Extra weekly probability that a sharer leaves an ISP that polices them, per logit "
+        "unit of penalty above the softest rival's.",
+        "1/week per logit",
+        ge=0.0,
+        le=0.5,
+    )
+    avoidance: float = P(
+        1.0,
+        "How strongly switching sharers avoid policing ISPs when choosing a new one.",
+        "1/logit",
+        ge=0.0,
+        le=10.0,
+    )
+    price_sensitivity: float = P(
+        0.0,
+        "How strongly switchers favour cheaper ISPs beyond their initial shares (0: shares "
+        "already reflect prices, and the market is stationary without enforcement).",
+        "1/GBP per month",
+        ge=0.0,
+        le=5.0,
+    )
+    suspended_switch_weekly: float = P(
+        0.2,
+        "Weekly probability that a suspended subscriber signs up with another ISP, where the "
+        "law allows it (regulator.suspended_may_switch).",
+        "1/week",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class Spending(Params):
+    """What subscribers spend on recorded music and film: the rights holders' revenue."""
+
+    purchases_weekly: float = P(
+        0.6,
+        "Weekly spending on legal content by a subscriber who does not share.",
+        "GBP/week",
+        ge=0.0,
+        le=50.0,
+    )
+    sharer_purchase_factor: float = P(
+        0.6,
+        "A sharer's spending relative to a non-sharer's.",
+        "fraction",
+        ge=0.0,
+        le=2.0,
+    )
+
+
+class Population(Params):
+    """The subscribers: broadband accounts, simulated as one struct-of-arrays population."""
+
+    subscribers: int = P(
+        100_000,
+        "Number of simulated subscribers (broadband accounts).",
+        "accounts",
+        ge=1,
+        le=20_000_000,
+    )
+    represents: int | None = P(
+        None,
+        "Real broadband accounts the population stands for; reports scale counts by "
+        "represents / subscribers. None: counts are not scaled.",
+        "accounts",
+        ge=1,
+        le=10_000_000_000,  # more than every broadband account on Earth: a typo
+    )
+    throttle_traffic_factor: float = P(
+        0.2,
+        "P2P traffic of a throttled sharer relative to an unthrottled one.",
+        "fraction",
+        ge=0.0,
+        le=1.0,
+    )
+    sharing: Sharing = Field(default_factory=Sharing)
+    risk: Risk = Field(default_factory=Risk)
+    vpn: VPN = Field(default_factory=VPN)
+    legal: Legal = Field(default_factory=Legal)
+    churn: Churn = Field(default_factory=Churn)
+    spending: Spending = Field(default_factory=Spending)
+
+
+# --------------------------------------------------------------------------- salience
+class Salience(Params):
+    """Public salience of enforcement: news that makes everyone feel watched, then fades."""
+
+    decay_weeks: float = P(
+        10.0,
+        "Time constant over which public salience fades.",
+        "weeks",
+        ge=0.5,
+        le=520.0,
+    )
+    notice_weight: float = P(
+        0.02,
+        "Salience added per week per notice per 1,000 subscribers.",
+        "per notice/1000",
+        ge=0.0,
+        le=10.0,
+    )
+    sanction_weight: float = P(
+        2.0,
+        "Salience added per week per sanction per 1,000 subscribers.",
+        "per sanction/1000",
+        ge=0.0,
+        le=1000.0,
+    )
+    threat_impulse: float = P(
+        0.05,
+        "Salience added by a rights body's public threat of legislation.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    lawsuit_impulse: float = P(
+        0.02,
+        "Salience added per week in which rights holders sue individuals.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    consultation_impulse: float = P(
+        0.05,
+        "Salience added when government opens a consultation on legislation.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    bill_impulse: float = P(
+        0.15,
+        "Salience added when a bill is introduced.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    law_impulse: float = P(
+        0.3,
+        "Salience added when a law comes into force.",
+        "salience",
+        ge=0.0,
+        le=1.0,
+    )
+    maximum: float = P(1.0, "Ceiling on salience.", "salience", ge=0.0, le=5.0)
