@@ -181,6 +181,13 @@ def _t(level: float, dof: float) -> float:
     return float(stats.t.ppf(0.5 + level / 2, dof)) if dof > 0 else float("nan")
 
 
+def paired_half_width(d: np.ndarray, level: float = LEVEL) -> float:
+    """Half-width of the paired Student-t interval of the mean of differences ``d`` (one per
+    world and replicate); NaN with fewer than two."""
+    n = len(d)
+    return _t(level, n - 1) * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else float("nan")
+
+
 def paired(values: pd.DataFrame, order: Sequence[str], level: float = LEVEL) -> pd.DataFrame:
     """Mean difference (policy minus reference, the first of ``order``) per outcome.
 
@@ -203,7 +210,7 @@ def paired(values: pd.DataFrame, order: Sequence[str], level: float = LEVEL) -> 
             d = other - ref
             n = len(d)
             mean = float(d.mean())
-            half_paired = _t(level, n - 1) * float(d.std(ddof=1)) / np.sqrt(n)
+            half_paired = paired_half_width(d, level)
             v1, v2 = float(other.var(ddof=1)) / n, float(ref.var(ddof=1)) / n
             se = np.sqrt(v1 + v2)
             dof = (v1 + v2) ** 2 / (v1**2 / (n - 1) + v2**2 / (n - 1)) if se > 0 else 0.0

@@ -19,8 +19,6 @@ those arrays (:func:`bands`, :func:`totals`, :meth:`Arm.policing_share`).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,19 +267,17 @@ headline outcomes, after the notices sent."""
 def differences(a: Arm, b: Arm, level: float = policies.LEVEL) -> pd.DataFrame:
     """B minus A for each key outcome, paired by replicate (same seed), with the paired
     interval of ``compare-policies``: Student t on the per-replicate differences, the
-    same formula as :func:`model.policies.paired` (tests check they agree), in numpy so
-    it costs well under a millisecond per redraw.
+    same formula as :func:`model.policies.paired` (:func:`~model.policies.paired_half_width`).
 
     Columns: ``outcome``, ``title``, ``unit``, ``mean_diff``, ``paired_low``,
     ``paired_high``, ``worlds`` (replicates); the interval is NaN with one run.
     """
     n = a.runs
-    t = _t_quantile(level, n - 1)
     rows = []
     for key in KEY_OUTCOMES:
         d = key.per_run(b) - key.per_run(a)
         mean = float(d.mean())
-        half = t * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else float("nan")
+        half = policies.paired_half_width(d, level)
         rows.append(
             {
                 "outcome": key.column,
@@ -294,25 +290,3 @@ def differences(a: Arm, b: Arm, level: float = policies.LEVEL) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-@functools.cache
-def _t_quantile(level: float, dof: int) -> float:
-    """Two-sided Student t quantile (NaN without degrees of freedom)."""
-    from scipy import stats
-
-    return float(stats.t.ppf(0.5 + level / 2, dof)) if dof > 0 else float("nan")
-
-
-def arms_for(
-    scenario_a: Scenario, scenario_b: Scenario | None, runs: int
-) -> tuple[Arm, Arm | None]:
-    """Arm A, and arm B when a second configuration is given (same replicates)."""
-    a = Arm("A", scenario_a, runs)
-    return a, (Arm("B", scenario_b, runs) if scenario_b is not None else None)
-
-
-def step_all(arms: Sequence[Arm | None]) -> None:
-    for arm in arms:
-        if arm is not None:
-            arm.step()

@@ -207,28 +207,6 @@ def line_chart(
     return _frame(title, body)
 
 
-def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], unit: str) -> str:
-    """Horizontal bars with their values (an enforcement funnel), as an SVG string."""
-    left, bar_h, gap = 130, 22, 10
-    pw = WIDTH - left - 80
-    top = max([*values, 1.0])
-    body = []
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = TOP + 6 + i * (bar_h + gap)
-        w = value / top * pw
-        colour = PALETTE[i % len(PALETTE)]
-        body.append(
-            f'<text x="{left - 6}" y="{y + bar_h / 2 + 4}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{left}" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h}" '
-            f'fill="{colour}"/>'
-            f'<text x="{left + w + 4:.1f}" y="{y + bar_h / 2 + 4}">{value:,.0f}</text>'
-        )
-    body.append(
-        f'<text x="{left + pw / 2}" y="{HEIGHT - 4}" text-anchor="middle">{escape(unit)}</text>'
-    )
-    return _frame(title, body)
-
-
 @dataclass(frozen=True)
 class BarGroup:
     """One configuration's bars: medians and (low, high) ranges across runs."""
