@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model import measures as summary_measures
 from model import outcomes as registry
 from model.formatting import human, number
 from model.results import ID_COLUMNS, Results
 
-RARE_EVENTS = registry.RARE_EVENTS
+RARE_EVENTS = summary_measures.RARE_EVENTS
 """Below this many simulated events per run (median), a count is flagged as imprecise."""
 PRECISION_HINT = (
     "for precision, simulate more subscribers (population.subscribers) or more replicates"
@@ -34,7 +35,7 @@ class Measure:
     """One headline measure: a registry summary measure, labelled for a reader.
 
     Attributes:
-        summary: what is computed per run (:class:`model.outcomes.SummaryMeasure`):
+        summary: what is computed per run (:class:`model.measures.SummaryMeasure`):
             final value, mean or total over a window (counts scaled to the real
             population), or a discounted total.
         label: what a person reads, with the statistic.
@@ -42,7 +43,7 @@ class Measure:
         figure: the figure (file stem) that shows it.
     """
 
-    summary: registry.SummaryMeasure
+    summary: summary_measures.SummaryMeasure
     label: str
     kind: str
     figure: str
@@ -95,7 +96,7 @@ def measures(columns: Sequence[str]) -> list[Measure]:
 
 def _measure(text: str) -> Measure:
     """A headline measure from its registry name (a whole-run total reads ", total")."""
-    summary = registry.parse_measure(text)
+    summary = summary_measures.parse_measure(text)
     outcome = summary.outcome
     label = summary.describe()
     if summary.statistic == "total" and summary.window is None:
@@ -224,3 +225,48 @@ def rare_note(events: float) -> str:
     if events == 0:
         return f"rests on no simulated event: a rare one could be missed; {PRECISION_HINT}"
     return f"rests on ~{events:.0f} simulated events per run: imprecise; {PRECISION_HINT}"
+
+
+def key_outcomes(summary: pd.DataFrame) -> list[tuple[str, str, bool]]:
+    """(label, summary column, scaled to the real population?) of the key outcomes
+    (:data:`model.outcomes.KEY_OUTCOMES`), then the ISPs' final market shares."""
+    found = [(label, col, registry.is_scaled(col)) for label, col in registry.KEY_OUTCOMES]
+    found = [f for f in found if f[1] in summary.columns]
+    isps = [c for c in summary.columns if c.startswith("final.market_share.")]
+    found += [(f"share {c.removeprefix('final.market_share.')}", c, False) for c in isps]
+    return found
+
+
+def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
+    """Per sweep point and key outcome: median, 5% and 95% quantiles over replicates.
+
+    Counts (sanctions) are totals over the run times ``scale`` (real accounts per
+    simulated subscriber), i.e. at the real population's size; shares are in percent
+    (their label ends in "(%)"). A count whose median simulated total is below
+    :data:`RARE_EVENTS` at some point is flagged in its label.
+
+    Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
+    """
+    rows = []
+    for point, group in summary.groupby("point", sort=True):
+        for label, col, scaled in key_outcomes(summary):
+            percent = (
+                registry.summary_outcome(col) or registry.lookup(col.split(".", 1)[-1])
+            ).kind == "share"
+            factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
+            values = group[col].astype(float).to_numpy() * factor
+            label = f"{label} (%)" if percent else label
+            if scaled and (summary.groupby("point")[col].median() < RARE_EVENTS).any():
+                label = f"{label} ⚠ <{RARE_EVENTS} simulated/run"  # see the findings
+            p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
+            rows.append(
+                {
+                    "point": point,
+                    "outcome": label,
+                    "median": median,
+                    "p05": p05,
+                    "p95": p95,
+                    "n": len(values),
+                }
+            )
+    return pd.DataFrame(rows, columns=["point", "outcome", "median", "p05", "p95", "n"])

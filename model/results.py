@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
-import importlib.metadata
 import json
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -27,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from model import provenance
 from model.events import event_weeks
 from model.integrity import (
     LOCK,
@@ -48,13 +45,8 @@ from model.integrity import (
     shorten,
 )
 from model.outcomes import (
-    KEY_OUTCOMES,
-    RARE_EVENTS,
-    is_scaled,
     is_summed,
-    lookup,
     run_event,
-    summary_outcome,
 )
 from model.runspec import ID_COLUMNS, RunSpec
 from model.scenario import Scenario
@@ -262,7 +254,7 @@ class ResultStore:
         files = assemble(self.directory, done, self.manifest["parameters"])
         self.manifest["files"] = files
         self.manifest["assembled_from"] = runs_digest(self.records, done)
-        self.manifest["finished"] = _now()
+        self.manifest["finished"] = provenance.now()
         self.write_manifest()
 
     def close(self) -> None:
@@ -289,7 +281,7 @@ class ResultStore:
             "done": len(self.finished),
             "failed": len(failed - self.finished),
         }
-        text = json.dumps(self.manifest, indent=2, default=_json_default) + "\n"
+        text = json.dumps(self.manifest, indent=2, default=provenance.json_default) + "\n"
         atomic_write(self.directory / MANIFEST, text.encode())
         self._last_write = time.monotonic()
 
@@ -417,18 +409,18 @@ def build_manifest(
     from model import __version__
 
     pop = scenario.population
-    commit, dirty = _git_state()
+    commit, dirty = provenance.git_state()
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "conduit_version": __version__,
         "git_commit": commit,
         "git_dirty": dirty,
-        "created": _now(),
+        "created": provenance.now(),
         "command": list(command if command is not None else sys.argv),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "packages": installed_packages(),
+        "packages": provenance.installed_packages(),
         "scenario_file": scenario_file,
         "scenario": scenario.to_dict(),
         "scenario_sha256": scenario.sha256(),
@@ -460,47 +452,6 @@ def run_record(spec: RunSpec) -> dict[str, Any]:
         record.update(world=spec.world_index, policy=spec.policy_name)
     record.update(params=spec.params, seed=spec.seed_record())
     return record
-
-
-def installed_packages() -> dict[str, str]:
-    """Exact versions of every installed distribution, by name (sorted)."""
-    found: dict[str, str] = {}
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"]
-        if name:
-            found.setdefault(name, dist.version)
-    return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))
-
-
-def _git_state() -> tuple[str | None, bool | None]:
-    """The commit of the conduit source tree and whether it has uncommitted changes."""
-    here = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10
-        )
-        if commit.returncode != 0:
-            return None, None
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return commit.stdout.strip(), bool(status.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        return None, None
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 # --------------------------------------------------------------------------- assembly
@@ -756,47 +707,3 @@ def load(
         scenario=scenario,
         parameters=list(manifest["parameters"]),
     )
-
-
-# --------------------------------------------------------------------------- digest
-def key_outcomes(summary: pd.DataFrame) -> list[tuple[str, str, bool]]:
-    """(label, summary column, scaled to the real population?) of the key outcomes
-    (:data:`model.outcomes.KEY_OUTCOMES`), then the ISPs' final market shares."""
-    found = [(label, col, is_scaled(col)) for label, col in KEY_OUTCOMES]
-    found = [f for f in found if f[1] in summary.columns]
-    isps = [c for c in summary.columns if c.startswith("final.market_share.")]
-    found += [(f"share {c.removeprefix('final.market_share.')}", c, False) for c in isps]
-    return found
-
-
-def point_digest(summary: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
-    """Per sweep point and key outcome: median, 5% and 95% quantiles over replicates.
-
-    Counts (sanctions) are totals over the run times ``scale`` (real accounts per
-    simulated subscriber), i.e. at the real population's size; shares are in percent
-    (their label ends in "(%)"). A count whose median simulated total is below
-    :data:`model.outcomes.RARE_EVENTS` at some point is flagged in its label.
-
-    Columns: ``point``, ``outcome`` (label), ``median``, ``p05``, ``p95``, ``n`` (replicates).
-    """
-    rows = []
-    for point, group in summary.groupby("point", sort=True):
-        for label, col, scaled in key_outcomes(summary):
-            percent = (summary_outcome(col) or lookup(col.split(".", 1)[-1])).kind == "share"
-            factor = (scale if scaled else 1.0) * (100.0 if percent else 1.0)
-            values = group[col].astype(float).to_numpy() * factor
-            label = f"{label} (%)" if percent else label
-            if scaled and (summary.groupby("point")[col].median() < RARE_EVENTS).any():
-                label = f"{label} ⚠ <{RARE_EVENTS} simulated/run"  # see the findings
-            p05, median, p95 = np.quantile(values, [0.05, 0.5, 0.95])
-            rows.append(
-                {
-                    "point": point,
-                    "outcome": label,
-                    "median": median,
-                    "p05": p05,
-                    "p95": p95,
-                    "n": len(values),
-                }
-            )
-    return pd.DataFrame(rows, columns=["point", "outcome", "median", "p05", "p95", "n"])

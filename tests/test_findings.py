@@ -101,7 +101,7 @@ def test_headline_measures_are_final_mean_and_scaled_totals(synthetic):
 
 
 def test_run_digest_shows_shares_in_percent(synthetic):
-    from model.results import point_digest
+    from model.headline import point_digest
 
     res = load(synthetic)
     digest = point_digest(res.summary, res.scale).set_index("outcome")
@@ -241,7 +241,7 @@ def test_scenario_declared_summary_measures_are_computed(tmp_path):
     ],
 )
 def test_a_bad_summary_measure_says_what_is_wrong(text, says):
-    from model.outcomes import parse_measure
+    from model.measures import parse_measure
 
     with pytest.raises(ValueError, match=re.escape(says)):
         parse_measure(text)

@@ -243,7 +243,7 @@ def summary_tables(res: Any, outcome: Any) -> list[Table]:
     two tables (enforcement outcomes; final ISP market shares) so each stays narrow.
     """
 
-    from model.results import point_digest
+    from model.headline import point_digest
 
     scale = float(res.manifest.get("scale", 1.0))
     digest = point_digest(res.summary, scale)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from model import outcomes
+from model import measures
 from model.params import (
     AgreementParams,
     AssociationParams,
@@ -65,7 +65,7 @@ class Scenario(Params):
     summaries: list[str] = Field(
         default_factory=list,
         exclude_if=lambda v: not v,  # absent when empty: existing scenarios keep their sha256
-        description="Summary measures reported beside the defaults (model/outcomes.py "
+        description="Summary measures reported beside the defaults (model/measures.py "
         "SummaryMeasure): <statistic>[<argument>].<column>, e.g. "
         "mean[52:260].infringing_share, total[0:52].sanctions, "
         "discounted[3.5%].enforcement_cost.BPI.",
@@ -76,7 +76,7 @@ class Scenario(Params):
         parties = {*(i.name for i in self.isps), *(b.name for b in self.rights_bodies)}
         for i, text in enumerate(self.summaries):
             try:
-                measure = outcomes.parse_measure(text)
+                measure = measures.parse_measure(text)
             except ValueError as exc:
                 raise ValueError(f"summaries[{i}]: {exc}") from None
             family = measure.outcome.family
