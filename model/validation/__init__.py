@@ -32,8 +32,15 @@ numeric outcome, or ``<stance column> polices`` / ``<stance column> sanctions`` 
 stance (``stance.BT polices``: forward, graduated or disconnect; ``sanctions``: graduated
 or disconnect). ISP names may hold spaces (``stance.Virgin Media polices``).
 
-``at`` is a week number or a scenario parameter path (``regulator.schedule.law_week``), so
-a target follows its scenario's dates.
+- ``recovery``: weeks from the event at ``at`` until ``column`` is back within ``within``
+  (a fraction) of its pre-event level, the mean over the ``before`` weeks before ``at``
+  (each week's level a mean over ``smooth`` weeks; ``inf`` when it never recovers, NaN
+  when the event did not move it); median over runs, "never" later than any week.
+
+``at`` and ``by`` are a week number, a scenario parameter path
+(``regulator.schedule.law_week``) or a path plus or minus whole weeks
+(``regulator.schedule.law_week + 12``), resolved in the target's scenario after its
+overrides, so a target follows its scenario's dates.
 
 Each target's metric is computed per replicate; the model's value is the median over
 replicates (with the 5%-95% range), and a target passes when the median lies inside the
@@ -46,7 +53,7 @@ Modules: :mod:`~model.validation.metrics` (the metric functions),
 (the table and figures). Everything is re-exported here.
 """
 
-from model.validation.metrics import change, control, persistence, ratio, total
+from model.validation.metrics import change, control, persistence, ratio, recovery, total
 from model.validation.report import COLUMNS, figure, fmt, markdown, table, write_report
 from model.validation.running import (
     Runs,
@@ -67,6 +74,7 @@ from model.validation.schema import (
     EventWeekSpec,
     PersistenceSpec,
     RatioSpec,
+    RecoverySpec,
     ShareOfRunsSpec,
     Target,
     Targets,
@@ -75,13 +83,48 @@ from model.validation.schema import (
     check_column,
     load_targets,
 )
-from model.validation.weeks import COMMAND_LINE_AT, Week, resolve_week
+from model.validation.weeks import COMMAND_LINE_AT, RelativeWeek, Week, parse_week, resolve_week
 
 __all__ = [
-    "COLUMNS", "COMMAND_LINE_AT", "DEFAULT_TARGETS", "EVENT_METRICS", "METRICS",
-    "ChangeSpec", "Compute", "ControlSpec", "EventWeekSpec", "PersistenceSpec",
-    "RatioSpec", "Runs", "ShareOfRunsSpec", "Target", "TargetResult", "Targets",
-    "TargetsFile", "TotalSpec", "Week", "change", "check_column", "control", "evaluate",
-    "figure", "fmt", "load_targets", "loss", "markdown", "persistence", "ratio",
-    "resolve_week", "run_targets", "score", "table", "total", "validate", "write_report",
+    "COLUMNS",
+    "COMMAND_LINE_AT",
+    "DEFAULT_TARGETS",
+    "EVENT_METRICS",
+    "METRICS",
+    "ChangeSpec",
+    "Compute",
+    "ControlSpec",
+    "EventWeekSpec",
+    "PersistenceSpec",
+    "RatioSpec",
+    "RecoverySpec",
+    "RelativeWeek",
+    "Runs",
+    "ShareOfRunsSpec",
+    "Target",
+    "TargetResult",
+    "Targets",
+    "TargetsFile",
+    "TotalSpec",
+    "Week",
+    "change",
+    "check_column",
+    "control",
+    "evaluate",
+    "figure",
+    "fmt",
+    "load_targets",
+    "loss",
+    "markdown",
+    "parse_week",
+    "persistence",
+    "ratio",
+    "recovery",
+    "resolve_week",
+    "run_targets",
+    "score",
+    "table",
+    "total",
+    "validate",
+    "write_report",
 ]  # fmt: skip

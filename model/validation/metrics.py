@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 
@@ -74,3 +75,47 @@ def control(df: pd.DataFrame, control_df: pd.DataFrame, column: str, at: int, we
     treated = float(_window(df[column], at, weeks).mean())
     counter = float(_window(control_df[column], at, weeks).mean())
     return treated / counter - 1.0 if counter != 0 else math.nan
+
+
+def recovery(
+    df: pd.DataFrame,
+    column: str,
+    at: int,
+    before: int,
+    within: float,
+    smooth: int = 4,
+) -> float:
+    """Weeks from the event at week ``at`` until ``column`` is back near its pre-event level.
+
+    Precisely:
+
+    - the pre-event level is the mean of ``column`` over the ``before`` weeks
+      ``[at - before, at)``;
+    - the level at week t is the mean over the ``smooth`` weeks ``[t, t + smooth)`` (so a
+      single noisy week neither ends nor prolongs a recovery);
+    - the event moved the outcome if the level at ``at`` lies more than ``within`` (a
+      fraction: 0.05 is 5%) from the pre-event level; the direction of that first move
+      (down or up) is the direction of the effect;
+    - the recovery week is the first t >= ``at`` whose level is back within ``within`` of
+      the pre-event level or past it (for a drop: level >= (1 - within) * pre-event
+      level, so overshooting above the old level counts as recovered).
+
+    Returns ``t - at`` (weeks; 0 is impossible, since the level at ``at`` is outside the
+    band), ``inf`` when the outcome never recovers within the run ("never": later than
+    any week), or NaN when the event did not move the outcome by more than ``within``
+    (no effect to recover from) or the pre-event level is 0.
+    """
+    if within < 0 or smooth < 1:
+        raise ValueError(f"within ({within}) must be >= 0 and smooth ({smooth}) >= 1")
+    base = float(_window(df[column], at - before, before).mean())
+    _window(df[column], at, smooth)  # the event's own level must lie inside the run
+    if base == 0:
+        return math.nan
+    values = df[column].to_numpy(dtype=float)[at:]
+    levels = np.convolve(values, np.ones(smooth) / smooth, mode="valid")  # level[t - at]
+    margin = within * abs(base)
+    if abs(levels[0] - base) <= margin:
+        return math.nan
+    back = levels >= base - margin if levels[0] < base else levels <= base + margin
+    hits = np.flatnonzero(back)
+    return float(hits[0]) if len(hits) else math.inf

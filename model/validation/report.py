@@ -16,6 +16,7 @@ from model.validation.schema import (
     EventWeekSpec,
     PersistenceSpec,
     RatioSpec,
+    RecoverySpec,
     ShareOfRunsSpec,
     Target,
     TotalSpec,
@@ -160,6 +161,8 @@ def _windows(target: Target, scenario: Scenario) -> list[tuple[int, int]]:
     at = resolve_week(spec.at, scenario)
     if isinstance(spec, RatioSpec | TotalSpec | ControlSpec):
         return [(at, spec.weeks)]
+    if isinstance(spec, RecoverySpec):
+        return [(at - spec.before, spec.before), (at, spec.smooth)]
     wins = [(at - spec.before, spec.before), (at, spec.after)]
     if isinstance(spec, PersistenceSpec):
         wins.append((at + spec.later, spec.after))

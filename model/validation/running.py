@@ -17,17 +17,20 @@ import pandas as pd
 
 from model.conditions import event_week, held_by, wilson
 from model.scenario import Scenario, load_scenario
-from model.validation.metrics import change, control, persistence, ratio, total
+from model.validation.metrics import change, control, persistence, ratio, recovery, total
 from model.validation.schema import (
+    WEEKS_OR_NEVER,
     ChangeSpec,
     ControlSpec,
     EventWeekSpec,
     PersistenceSpec,
     RatioSpec,
+    RecoverySpec,
     ShareOfRunsSpec,
     Target,
     Targets,
     TotalSpec,
+    check_weeks,
 )
 from model.validation.weeks import resolve_week
 
@@ -52,6 +55,8 @@ def evaluate(
         return persistence(
             run, spec.column, at, spec.before, spec.after, spec.later, spec.min_change
         )
+    if isinstance(spec, RecoverySpec):
+        return recovery(run, spec.column, at, spec.before, spec.within, spec.smooth)
     if control_run is None:
         raise ValueError(f"target {target.name}: a control run is needed")
     return control(run, control_run, spec.column, at, spec.weeks)
@@ -82,7 +87,7 @@ class TargetResult:
             return math.nan
         if self.is_share:  # a 90% interval of the share, not of the 0/1 values
             return wilson(float(ok.sum()), len(ok))[0 if q < 50 else 1]
-        if isinstance(self.target.compute, EventWeekSpec):  # weeks; "never" is inf
+        if isinstance(self.target.compute, WEEKS_OR_NEVER):  # weeks; "never" is inf
             return float(np.percentile(ok, q, method="lower" if q < 50 else "higher"))
         return float(np.percentile(ok, q))
 
@@ -162,6 +167,10 @@ def run_targets(
     spawn_key=(0, r))`` of its scenario, so a scenario and its control share their
     random numbers (common random numbers). Runs go to local processes
     (:func:`model.experiment.run_local`).
+
+    Raises:
+        ScenarioError: a target's week does not resolve in its scenario once ``overrides``
+            are applied (located in the targets file); raised before anything runs.
     """
     from model.experiment import RunSpec
 
@@ -178,6 +187,7 @@ def run_targets(
             )
             jobs.append((key, base, spec))
         runs.outcomes[key] = [pd.DataFrame()] * replicates
+    check_weeks(targets, runs.scenarios)  # before any run: overrides may remove a date
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     for key, rep, result in _execute(jobs, workers):
         if result.error is not None or result.data is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -81,6 +81,17 @@ class ControlSpec(_Strict):
     )
 
 
+class RecoverySpec(_Strict):
+    metric: Literal["recovery"]
+    column: str
+    at: Week = Field(description="The event's week (e.g. regulator.schedule.law_week + 12).")
+    before: int = Field(ge=1, description="Weeks before the event averaged: the pre-event level.")
+    within: float = Field(
+        gt=0.0, le=1.0, description="Recovered when back within this fraction of that level."
+    )
+    smooth: int = Field(4, ge=1, description="Weeks averaged into each week's level.")
+
+
 class EventWeekSpec(_Strict):
     metric: Literal["event_week"]
     when: Condition = Field(description="The condition whose first week is measured.")
@@ -94,6 +105,8 @@ class ShareOfRunsSpec(_Strict):
 
 
 EVENT_METRICS = (EventWeekSpec, ShareOfRunsSpec)
+WEEKS_OR_NEVER = (EventWeekSpec, RecoverySpec)
+"""Metrics whose value is a number of weeks, ``inf`` for "never"."""
 
 Compute = Annotated[
     RatioSpec
@@ -101,6 +114,7 @@ Compute = Annotated[
     | ChangeSpec
     | PersistenceSpec
     | ControlSpec
+    | RecoverySpec
     | EventWeekSpec
     | ShareOfRunsSpec,
     Field(discriminator="metric"),
@@ -151,15 +165,50 @@ class Targets:
 
     path: Path
     targets: list[Target]
+    source: Source | None = field(default=None, repr=False)
 
     def scenario_path(self, target: Target) -> Path:
         return self.path.parent / target.scenario
+
+    def located(self, target: Target, part: str, exc: ScenarioError) -> ScenarioError:
+        """``exc`` placed at ``targets.<name>.<part>`` of the targets file (file and line)."""
+        key = ("targets", target.name, *part.split("."))
+        file, line = self.source.locate(key) if self.source else (None, None)
+        message = exc.message if part != "scenario" else f"{target.scenario}: {exc}"
+        return ScenarioError(message, file or str(self.path), line, ".".join(key))
+
+
+WEEK_KEYS = ("at", "by")
+"""The keys of a metric's spec that hold a week (:mod:`model.validation.weeks`)."""
+
+
+def check_weeks(targets: Targets, scenarios: Mapping[str, Scenario]) -> None:
+    """Every target's weeks resolve in its scenario as run (after the command line's overrides).
+
+    ``scenarios`` maps a target's ``scenario`` (as written) to the loaded scenario.
+
+    Raises:
+        ScenarioError: located at the target's key (or ScenarioErrors for several).
+    """
+    errors = []
+    for target in targets.targets:
+        for key in WEEK_KEYS:
+            week = getattr(target.compute, key, None)
+            if week is None:
+                continue
+            try:
+                resolve_week(week, scenarios[target.scenario])
+            except ScenarioError as exc:
+                errors.append(targets.located(target, f"compute.{key}", exc))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ScenarioErrors(errors)
 
 
 def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
     """Read and validate a targets file; errors are located (file, line, key path).
 
-    Also checks that every target's scenario loads and that ``at`` paths exist in it.
+    Also checks that every target's scenario loads, that its outcome columns exist and
+    that its weeks (``at``, ``by``) resolve in it (:func:`model.validation.weeks.resolve_week`).
 
     Raises:
         ScenarioError: the first problem, or ScenarioErrors for several.
@@ -172,17 +221,14 @@ def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
         parsed = TargetsFile.model_validate(data)
     except ValidationError as exc:
         raise _located(exc, data, source, str(path)) from None
-    targets = Targets(path, parsed.targets)
+    targets = Targets(path, parsed.targets, source)
     errors = []
     for target in parsed.targets:
         for part, check in _checks(targets, target):
             try:
                 check()
             except ScenarioError as exc:
-                key = ("targets", target.name, *part.split("."))
-                file, line = source.locate(key)
-                message = exc.message if part != "scenario" else f"{target.scenario}: {exc}"
-                errors.append(ScenarioError(message, file or str(path), line, ".".join(key)))
+                errors.append(targets.located(target, part, exc))
                 break
     if errors:
         raise errors[0] if len(errors) == 1 else ScenarioErrors(errors)
@@ -193,7 +239,7 @@ def _checks(targets: Targets, target: Target) -> list[tuple[str, Callable[[], An
     """What must hold for a target to be computable: (key, check raising ScenarioError)."""
     file = targets.scenario_path(target)
     checks: list[tuple[str, Callable[[], Any]]] = [("scenario", lambda: load_scenario(file))]
-    for key in ("at", "by"):
+    for key in WEEK_KEYS:
         week = getattr(target.compute, key, None)
         if week is not None:
             checks.append((f"compute.{key}", lambda w=week: resolve_week(w, load_scenario(file))))
@@ -225,7 +271,8 @@ def check_column(column: str, scenario: Scenario) -> None:
 
 
 METRICS = (
-    "ratio", "total", "change", "persistence", "control", "event_week", "share_of_runs"
+    "ratio", "total", "change", "persistence", "control", "recovery", "event_week",
+    "share_of_runs",
 )  # fmt: skip
 
 
