@@ -62,7 +62,7 @@ def test_plot_command_writes_valid_pngs_and_report(sweep):
     assert result.exit_code == 0, result.output
     paths = [Path(line) for line in result.stdout.splitlines()]
     stems = {p.stem for p in paths}
-    assert stems == {*plots.FIGURES, "sweep", "report"}
+    assert stems == {*plots.FIGURES, "event-timing", "sweep", "report"}
     for path in paths[:-1]:
         width, height = png_size(path)
         assert 900 <= width <= 2500 and 500 <= height <= 2500, (path, width, height)

@@ -70,7 +70,7 @@ def test_report_is_valid_self_contained_html_with_every_figure(written):
     assert not {"script", "link", "iframe"} & checker.tags
     assert "http://" not in html_text and "https://" not in html_text
     figures = [p for p in paths if p.suffix == ".png"]
-    assert len(checker.images) == len(figures) == 6
+    assert len(checker.images) == len(figures) == 7  # five views, event timing, sweep
     for img, path in zip(checker.images, figures, strict=True):
         prefix = "data:image/png;base64,"
         assert img["src"].startswith(prefix) and img["alt"]

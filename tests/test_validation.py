@@ -12,15 +12,20 @@ import pytest
 from typer.testing import CliRunner
 
 from model import ScenarioError
+from model.scenario import load_scenario
 from model.validation import (
     DEFAULT_TARGETS,
+    RecoverySpec,
     TargetResult,
     change,
     control,
     load_targets,
     loss,
+    parse_week,
     persistence,
     ratio,
+    recovery,
+    resolve_week,
     total,
 )
 
@@ -91,6 +96,125 @@ def test_window_outside_the_run_is_an_error():
         change(series(x=[1.0] * 5), "x", at=2, before=4, after=1)
 
 
+# --------------------------------------------------------------------------- recovery
+def dip(weeks: int, at: int, depth: float, recover_by: int | None) -> list[float]:
+    """100 until ``at``, then ``100 * (1 - depth)`` recovering linearly to 100 at week
+    ``recover_by`` (then flat); ``recover_by=None``: never recovers."""
+    out = []
+    for w in range(weeks):
+        if w < at:
+            out.append(100.0)
+        elif recover_by is None:
+            out.append(100.0 * (1 - depth))
+        else:
+            frac = min(1.0, (w - at) / (recover_by - at))
+            out.append(100.0 * (1 - depth * (1 - frac)))
+    return out
+
+
+def test_recovery_of_a_linear_return_is_when_the_smoothed_level_is_back_in_the_band():
+    # Drop of 20% at week 10, linear back to 100 at week 30: the level at week w is
+    # 100 - 20 * (30 - w) / 20 = 70 + w; with smooth=1 it is within 5% (>= 95) from w=25.
+    df = series(x=dip(60, at=10, depth=0.2, recover_by=30))
+    assert recovery(df, "x", at=10, before=8, within=0.05, smooth=1) == 15.0
+    # smooth=4: mean of weeks w..w+3 = 70 + w + 1.5 >= 95 from w = 23.5, so week 24.
+    assert recovery(df, "x", at=10, before=8, within=0.05, smooth=4) == 14.0
+    # Looser band: within 10% (>= 90) from w = 20 with smooth=1.
+    assert recovery(df, "x", at=10, before=8, within=0.10, smooth=1) == 10.0
+
+
+def test_recovery_never_is_inf_and_no_effect_is_nan():
+    flat_drop = series(x=dip(40, at=10, depth=0.2, recover_by=None))
+    assert recovery(flat_drop, "x", at=10, before=8, within=0.05) == math.inf
+    tiny = series(x=dip(40, at=10, depth=0.02, recover_by=20))
+    assert math.isnan(recovery(tiny, "x", at=10, before=8, within=0.05))
+    zero = series(x=[0.0] * 10 + [5.0] * 30)
+    assert math.isnan(recovery(zero, "x", at=10, before=8, within=0.05))
+
+
+def test_recovery_counts_an_overshoot_as_recovered_and_reads_rises_too():
+    overshoot = series(x=[100.0] * 10 + [70.0] * 5 + [130.0] * 20)
+    assert recovery(overshoot, "x", at=10, before=8, within=0.05, smooth=1) == 5.0
+    rise = series(x=[100.0] * 10 + [150.0] * 6 + [80.0] * 20)
+    assert recovery(rise, "x", at=10, before=8, within=0.05, smooth=1) == 6.0
+
+
+def test_recovery_baseline_is_the_mean_of_the_weeks_before_only():
+    # Weeks 0-1 are 1000 (outside an 8-week baseline of weeks 2-9, which is 100).
+    df = series(x=[1000.0, 1000.0] + [100.0] * 8 + [50.0] * 3 + [96.0] * 10)
+    assert recovery(df, "x", at=10, before=8, within=0.05, smooth=1) == 3.0
+    with pytest.raises(ValueError, match="outside the run"):
+        recovery(df, "x", at=10, before=11, within=0.05)
+
+
+def test_recovery_median_over_runs_puts_never_after_any_week():
+    spec = RecoverySpec(metric="recovery", column="x", at=10, before=8, within=0.05)
+    t = load_targets().targets[0].model_copy(update={"compute": spec, "band": (10.0, 30.0)})
+    runs = np.array([12.0, math.inf, math.inf, 20.0, math.nan])
+    result = TargetResult(t, runs)
+    assert result.median == math.inf  # 2 of 4 runs with an effect never recover
+    assert result.high == math.inf and result.low == 12.0
+    assert not result.passed
+    assert TargetResult(t, np.array([12.0, 14.0, math.inf])).median == 14.0
+
+
+# --------------------------------------------------------------------------- weeks
+@pytest.mark.parametrize(
+    ("text", "path", "offset"),
+    [
+        ("regulator.schedule.law_week", "regulator.schedule.law_week", 0),
+        ("regulator.schedule.law_week + 12", "regulator.schedule.law_week", 12),
+        ("regulator.schedule.law_week-4", "regulator.schedule.law_week", -4),
+        (
+            "rights_bodies.Rights holders (TMG).start_week + 3",
+            "rights_bodies.Rights holders (TMG).start_week",
+            3,
+        ),
+        ("isps.T-Mobile.start_week", "isps.T-Mobile.start_week", 0),
+    ],
+)
+def test_parse_week(text, path, offset):
+    week = parse_week(text)
+    assert (week.path, week.offset) == (path, offset)
+
+
+def test_a_week_relative_to_a_parameter_follows_the_scenario_and_its_overrides():
+    file = VALIDATION / "sweden-ipred-2009.yaml"
+    scenario = load_scenario(file)
+    law = scenario.regulator.schedule.law_week
+    assert resolve_week("regulator.schedule.law_week + 12", scenario) == law + 12
+    assert resolve_week("regulator.schedule.law_week - 5", scenario) == law - 5
+    moved = load_scenario(file, overrides={"regulator.schedule.law_week": 30})
+    assert resolve_week("regulator.schedule.law_week + 12", moved) == 42
+    assert resolve_week(7, moved) == 7
+
+
+@pytest.mark.parametrize(
+    ("at", "overrides", "words"),
+    [
+        (
+            "regulator.schedule.law_wek + 12",
+            {},
+            ["not a parameter", "did you mean 'regulator.schedule.law_week'"],
+        ),
+        (
+            "regulator.schedule.law_week + 12",
+            {"regulator.schedule.law_week": None},
+            ["not a week", "null"],
+        ),
+        ("population.risk.notice_jump", {}, ["not a week", "its value is 0."]),
+        ("regulator.schedule.law_week - 100", {}, ["before the run's start"]),
+    ],
+    ids=["unknown path", "null", "not a whole number", "before week 0"],
+)
+def test_a_week_that_does_not_resolve_is_an_error(at, overrides, words):
+    scenario = load_scenario(VALIDATION / "sweden-ipred-2009.yaml", overrides=overrides)
+    with pytest.raises(ScenarioError) as info:
+        resolve_week(at, scenario)
+    for word in words:
+        assert word in str(info.value)
+
+
 def test_pass_and_loss_follow_the_band():
     targets = load_targets()
     t = targets.targets[0]  # HADOPI second / first, band [0.04, 0.12]
@@ -159,7 +283,7 @@ def targets_text(scenario: str = "", at: str = "100", band: str = "[0.04, 0.12]"
             targets_text(at="regulator.schedule.law_wek"),
             9,
             "targets.funnel.compute.at",
-            ["not a week of the scenario", "no such parameter"],
+            ["not a parameter of the scenario", "did you mean 'regulator.schedule.law_week'"],
         ),
         (
             targets_text(scenario="missing.yaml"),
@@ -187,6 +311,33 @@ def test_bad_targets_give_located_errors(write, text, line, path, words):
     assert err.path == path
     for word in words:
         assert word in str(err)
+
+
+def test_a_relative_week_in_a_targets_file_loads_and_bad_ones_are_located(write):
+    targets = load_targets(write("t.yaml", targets_text(at="regulator.schedule.law_week + 12")))
+    assert targets.targets[0].compute.at == "regulator.schedule.law_week + 12"
+    with pytest.raises(ScenarioError) as info:
+        sweden = str(VALIDATION / "sweden-ipred-2009.yaml")  # no bill_week
+        load_targets(write("u.yaml", targets_text(sweden, at="regulator.schedule.bill_week + 1")))
+    assert (info.value.line, info.value.path) == (9, "targets.funnel.compute.at")
+    assert "null" in str(info.value)
+
+
+def test_conduit_validate_exits_2_when_an_override_removes_a_targets_week(write, tmp_path):
+    """The week resolves in the file's scenario, but not once --set removes the law."""
+    from model.cli import app
+
+    file = write("targets.yaml", FAILING.format(scenario=VALIDATION / "sweden-ipred-2009.yaml"))
+    result = CliRunner().invoke(
+        app,
+        ["validate", str(file), "--set", "regulator.schedule.law_week=null", "--replicates", "1",
+         "--workers", "1", "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "targets.impossible-drop.compute.at" in result.output
+    assert "null" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_good_targets_file_loads(write):

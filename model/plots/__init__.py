@@ -9,6 +9,8 @@ The package is split along its seams:
 - :mod:`~model.plots.draw`: shared drawing blocks and :func:`save`;
 - :mod:`~model.plots.figures`: the figures of one view over time (``figure_*``);
 - :mod:`~model.plots.sweep`: final outcomes against the swept parameters;
+- :mod:`~model.plots.timing`: event timing across runs (share of runs in which the law
+  has passed, or an ISP first policed, by each week);
 - :mod:`~model.plots.write`: every figure of a results folder, then report.html;
 - :mod:`~model.plots.compare`: several results folders overlaid.
 
@@ -50,6 +52,7 @@ from model.plots.load import (
     select_points,
 )
 from model.plots.sweep import SWEEP_OUTCOMES, binned, figure_sweep
+from model.plots.timing import event_timing, figure_event_timing, share_by_week
 from model.plots.view import TimeAxis, View, view_of
 from model.plots.write import CAPTIONS, FIGURES, figures, plot_results
 from model.results import Results
@@ -72,6 +75,8 @@ __all__ = [
     "compare",
     "comparison_view",
     "costs",
+    "event_timing",
+    "figure_event_timing",
     "figure_funnel",
     "figure_legislation",
     "figure_market_shares",
@@ -90,6 +95,7 @@ __all__ = [
     "pressure_to_next_stage",
     "save",
     "select_points",
+    "share_by_week",
     "stage_median",
     "stance_changes",
     "view_of",

@@ -19,6 +19,7 @@ from model.plots.figures import (
 )
 from model.plots.load import load_results
 from model.plots.sweep import figure_sweep
+from model.plots.timing import figure_event_timing, has_event_times
 from model.plots.view import View, view_of
 from model.report import write_report
 from model.results import Results
@@ -43,25 +44,32 @@ LOOK_AT: dict[str, str] = {
     "marks the law coming into force.",
     "money": "Look at whether the rights holders' weekly revenue (left, GBP million) rises "
     "by more than what each party spends on enforcement over the run (right, GBP million).",
+    "event-timing": "Look at when the law passes and when each ISP first polices, and at "
+    "where each curve ends: below 100 % means that in some runs it never happens (the "
+    "institutions' decisions are random, so the runs disagree).",
     "sweep": "Look at which parameter values (or which policy's colour) move the final "
     "outcomes, and at how wide the bands are compared with the differences.",
 }
 """File stem -> one sentence telling the reader what to look at."""
 CAPTIONS: dict[str, tuple[str, str]] = {
     **{k: (v[0], LOOK_AT[k]) for k, v in FIGURES.items()},
+    "event-timing": ("Event timing across runs", LOOK_AT["event-timing"]),
     "sweep": ("Final outcomes across the sweep", LOOK_AT["sweep"]),
 }
 """File stem -> (title, what to look at): the report's figure captions."""
 
 
 def figures(view: View, results: Results | None = None) -> dict[str, tuple[Figure, dict]]:
-    """Every figure of a view (plus the sweep figure for a swept results folder)."""
+    """Every figure of a view, plus, for a results folder, the event timing across its runs
+    (when its summary holds event times) and the sweep figure (when it is swept)."""
     out = {}
     with matplotlib.rc_context(style.RC):
         for stem, (_, make) in FIGURES.items():
             if stem == "market-shares" and not view.isps:
                 continue
             out[stem] = make(view)
+        if results is not None and has_event_times(results.summary):
+            out["event-timing"] = figure_event_timing(view, results.summary)
         if results is not None and results.parameters and len(results.points) > 1:
             out["sweep"] = figure_sweep(results)
     return out

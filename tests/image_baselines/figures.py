@@ -33,7 +33,15 @@ PINNED: dict[str, object] = {
     "text.antialiased": True,
     "svg.hashsalt": "conduit",
 }
-NAMES = ("outcomes", "market-shares", "funnel", "legislation", "money", "compare-outcomes")
+NAMES = (
+    "outcomes",
+    "market-shares",
+    "funnel",
+    "legislation",
+    "money",
+    "event-timing",
+    "compare-outcomes",
+)
 
 _spec = importlib.util.spec_from_file_location("plot_fixtures", HERE.parent / "plot_fixtures.py")
 fixtures = importlib.util.module_from_spec(_spec)
@@ -60,13 +68,15 @@ def figures(root: Path) -> dict[str, Figure]:
     """Every baseline figure, by name, drawn under the pinned settings."""
     uk, comply = seeded_runs(root)
     with matplotlib.rc_context({**matplotlib.rcParamsDefault, **style.RC, **PINNED}):
-        view = plots.view_of(plots.load_results(uk))
+        results = plots.load_results(uk)
+        view = plots.view_of(results)
         out = {
             "outcomes": plots.figure_outcomes(view)[0],
             "market-shares": plots.figure_market_shares(view)[0],
             "funnel": plots.figure_funnel(view)[0],
             "legislation": plots.figure_legislation(view)[0],
             "money": plots.figure_money(view)[0],
+            "event-timing": plots.figure_event_timing(view, results.summary)[0],
         }
         both = plots.comparison_view([plots.load_results(uk), plots.load_results(comply)])
         out["compare-outcomes"] = plots.figure_outcomes(both)[0]
