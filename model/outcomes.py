@@ -278,6 +278,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         unit="notices (model scale)",
     ),
     _count(
+        "notices_quarantined",
+        "Notices quarantined",
+        "notices ISPs handled but did not count: within quarantine_weeks of the "
+        "subscriber's last counted notice (no strike, no warning; ODD 7.4)",
+        unit="notices (model scale)",
+    ),
+    _count(
         "warnings_level_<n>",
         "Level-<n> warnings",
         "warnings at level n this week",

@@ -356,3 +356,11 @@ def test_bad_regime_input_is_a_located_error_exit_2(write, tmp_path, section, pa
     assert result.exit_code == 2 and words in result.output + (result.stderr or "")
     assert "Traceback" not in result.output + (result.stderr or "")
     assert not out.exists()
+
+
+def test_quarantined_notices_are_an_outcome():
+    isp = {"stance": "forward", "warning_levels": 3, "quarantine_weeks": 2}
+    df = run(build(isp), 6)
+    assert df.notices_quarantined.tolist() == [0, SHARERS, SHARERS] * 2
+    plain = run(build({"stance": "forward"}), 3)
+    assert (plain.notices_quarantined == 0).all()

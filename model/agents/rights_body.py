@@ -103,7 +103,8 @@ class RightsBody(mesa.Agent):
         self.notices_sent = len(named)
         self.wrongful_notices = int(wrong.sum())
         self.costs += len(found) * p.cost_per_detection * m.scale
-        self.pay_fees(np.bincount(subs.isp[named], minlength=len(m.isps)))
+        if p.notice_fee > 0.0:
+            self.pay_fees(np.bincount(subs.isp[named], minlength=len(m.isps)))
         return named, wrong
 
     def pay_fees(self, notices_by_isp: np.ndarray) -> None:
