@@ -385,7 +385,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     _money(
         "enforcement_cost.<party>",
         "Enforcement cost",
-        "enforcement cost of each ISP, rights body and the regulator",
+        "enforcement cost of each ISP, rights body and the regulator (an ISP's net of "
+        "per-notice fees received, so it can be negative)",
         figure="money",
     ),
     _money(

@@ -130,7 +130,7 @@ class ISPParams(Params):
         "Warning levels whose notice carries a mitigation or education step (US CAS: "
         "alerts 5 and 6); a subscriber warned at one of them reacts as to a final warning "
         "(population.risk.final_warning_jump, population.sharing.final_warning_p2p_kept). "
-        "None: only the last warning before a sanction does (ODD 7.4).",
+        "None: only the last warning before a sanction does; []: no warning does (ODD 7.4).",
         "warning levels",
     )
     decision_noise: float = P(
