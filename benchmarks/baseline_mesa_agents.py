@@ -88,7 +88,8 @@ class SubscriberAgent(mesa.Agent):
         sharing: shared files this week.
         vpn, legal: uses a VPN; subscribes to the legal service.
         strikes, true_strikes: unexpired notices on file at its ISP; those rightly attributed.
-        last_notice: week of its last notice (NEVER if none).
+        last_notice: week of its last counted notice (NEVER if none).
+        strike_span: weeks from the first to the last counted notice of its strikes.
         suspended_until, throttled_until: week its sanction ends (inactive if <= now).
     """
 
@@ -108,6 +109,7 @@ class SubscriberAgent(mesa.Agent):
         self.strikes = 0
         self.true_strikes = 0
         self.last_notice = NEVER
+        self.strike_span = 0
         self.suspended_until = 0
         self.throttled_until = 0
 
@@ -239,10 +241,12 @@ class ISPAgent(ISP):
         """Handle this week's (subscriber, wrongful) notices; return the sanction cases.
 
         Refusing: every notice is dropped. Else up to capacity: several notices about one
-        subscriber count as one strike, wrongful only if all were misattributed; strikes
-        after ``strike_expiry_weeks`` of quiet are cleared; strike k <= L gives a warning
-        at level k, strike L+1 reaches the sanction step (strikes reset), wrongful if the
-        true strikes are <= L. ``forward`` only warns.
+        subscriber count as one strike, wrongful only if all were misattributed; a notice
+        within ``quarantine_weeks`` of the last counted one does not count; strikes
+        expire ``strike_expiry_weeks`` after the last counted notice (or the first,
+        ``strike_expiry_from``); strike k <= L gives a warning at level k, strike L+1
+        reaches the sanction step (strikes reset), wrongful if the true strikes are <= L.
+        ``forward`` only warns. Final warnings: :meth:`Regime.final_warning`.
         """
         regime = self.regime
         self.received += len(notices)
@@ -262,9 +266,18 @@ class ISPAgent(ISP):
             all_wrongful[agent] = all_wrongful.get(agent, True) and wrongful
         levels = regime.warning_levels
         expiry = self.params.strike_expiry_weeks
+        quarantine = self.params.quarantine_weeks
+        from_first = self.params.strike_expiry_from == "first_notice"
         cases = []
         for agent, wrongful in all_wrongful.items():
-            if week - agent.last_notice > expiry:
+            if agent.last_notice != NEVER and week - agent.last_notice <= quarantine:
+                self.quarantined += 1
+                continue
+            elapsed = week - agent.last_notice + (agent.strike_span if from_first else 0)
+            expired = elapsed > expiry
+            if from_first:
+                agent.strike_span = 0 if expired or agent.strikes == 0 else elapsed
+            if expired:
                 agent.strikes = 0
                 agent.true_strikes = 0
             strikes = agent.strikes + 1
@@ -272,16 +285,18 @@ class ISPAgent(ISP):
             self.repeats += agent.last_notice != NEVER
             agent.last_notice = week
             self.delivered.append(agent)
-            self.final.append(regime.sanctions and strikes == levels)
             if regime.stance == "forward":
+                self.final.append(bool(regime.final_warning(min(strikes, max(levels, 1)))))
                 self._warn(min(strikes, max(levels, 1)))
                 agent.strikes = min(strikes, 255)
                 agent.true_strikes = min(true, 255)
             elif strikes > levels:
+                self.final.append(False)
                 agent.strikes = 0
                 agent.true_strikes = 0
                 cases.append((agent, true <= levels))
             else:
+                self.final.append(bool(regime.final_warning(strikes)))
                 self._warn(strikes)
                 agent.strikes = strikes
                 agent.true_strikes = true
@@ -332,7 +347,7 @@ class RightsBodyAgent(RightsBody):
             if rnd.random() < prob:
                 found.append(agent)
         rnd.shuffle(found)
-        if p.notice_budget is not None:
+        if self.notice_cap() is not None:
             monitored = sum(isp.customers for isp in m.isps if self.target_list[isp.index])
             found = found[: self.weekly_budget(monitored)]
         notices = []
@@ -345,6 +360,10 @@ class RightsBodyAgent(RightsBody):
                 self.detected_rightly.append(agent)
         self.notices_sent = len(notices)
         self.costs += len(found) * p.cost_per_detection * m.scale
+        by_isp = np.zeros(len(m.isps), dtype=np.int64)
+        for agent, _ in notices:
+            by_isp[agent.isp] += 1
+        self.pay_fees(by_isp)
         return notices
 
     def litigate(self, week: int) -> list[SubscriberAgent]:

@@ -279,6 +279,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         unit="notices (model scale)",
     ),
     _count(
+        "notices_quarantined",
+        "Notices quarantined",
+        "notices ISPs handled but did not count: within quarantine_weeks of the "
+        "subscriber's last counted notice (no strike, no warning; ODD 7.4)",
+        unit="notices (model scale)",
+    ),
+    _count(
         "warnings_level_<n>",
         "Level-<n> warnings",
         "warnings at level n this week",
@@ -379,7 +386,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     _money(
         "enforcement_cost.<party>",
         "Enforcement cost",
-        "enforcement cost of each ISP, rights body and the regulator",
+        "enforcement cost of each ISP, rights body and the regulator (an ISP's net of "
+        "per-notice fees received, so it can be negative)",
         figure="money",
     ),
     _money(

@@ -378,6 +378,7 @@ class PolicyModel(mesa.Model):
             "notices_handled": sum(i.handled for i in self.isps),
             "notices_refused": sum(i.refused for i in self.isps),
             "notices_dropped": sum(i.dropped for i in self.isps),
+            "notices_quarantined": sum(i.quarantined for i in self.isps),
         }
         for level in range(1, self.max_warning_level + 1):
             row[f"warnings_level_{level}"] = sum(i.warnings.get(level, 0) for i in self.isps)

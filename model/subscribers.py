@@ -130,6 +130,9 @@ class Subscribers:
         last_notice: week of their last notice (int16; NEVER if none).
         suspended_until: week their suspension ends (int16; inactive if <= now).
         throttled_until: week their throttling ends (int16).
+        strike_span: weeks from the first to the last counted notice of their current
+            strikes (uint8; allocated only when an ISP counts strike expiry from the
+            first notice, :meth:`strike_spans`, else None: one byte more per subscriber).
         penalty: perceived cost of being caught at their ISP, lowered behind a VPN
             (float32, logit units; a cache of their ISP's regime, see set_penalties).
     """
@@ -163,6 +166,7 @@ class Subscribers:
         self.last_notice = np.full(n, NEVER, dtype=np.int16)
         self.suspended_until = np.zeros(n, dtype=np.int16)
         self.throttled_until = np.zeros(n, dtype=np.int16)
+        self.strike_span: np.ndarray | None = None  # uint8, allocated on demand
         # scratch buffers reused every week (no per-step allocation of population arrays)
         self._perceived = np.empty(n, dtype=np.float32)
         self._utility = np.empty(n, dtype=np.float32)
@@ -221,10 +225,19 @@ class Subscribers:
         "throttled_until",
         "penalty",
     )
+    OPTIONAL_STATE = ("strike_span",)
+    """State allocated only when a scenario's rules need it (None otherwise)."""
 
     def state_bytes(self) -> int:
         """Bytes of per-subscriber state (excluding weekly scratch buffers)."""
-        return sum(getattr(self, name).nbytes for name in self.STATE)
+        arrays = (getattr(self, name) for name in self.STATE + self.OPTIONAL_STATE)
+        return sum(a.nbytes for a in arrays if a is not None)
+
+    def strike_spans(self) -> np.ndarray:
+        """``strike_span``, allocated (zeros, uint8) on first use."""
+        if self.strike_span is None:
+            self.strike_span = np.zeros(self.n, dtype=np.uint8)
+        return self.strike_span
 
     # ------------------------------------------------------------------ weekly rules
     def set_penalties(self, penalty_by_isp: np.ndarray, vpn_factor: float) -> None:

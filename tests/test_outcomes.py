@@ -94,6 +94,7 @@ def test_summed_columns_are_the_event_counts():
         "notices_handled",
         "notices_refused",
         "notices_dropped",
+        "notices_quarantined",
         "warnings_level_<n>",
         "sanction_cases",
         "sanctions",

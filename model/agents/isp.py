@@ -57,6 +57,7 @@ class ISP(mesa.Agent):
         self.handled = 0
         self.refused = 0
         self.dropped = 0
+        self.quarantined = 0  # handled notices not counted (quarantine_weeks)
         self.warnings: dict[int, int] = {}
         self.costs = 0.0
         self.delivered = np.empty(0, dtype=np.int64)  # subscribers who heard from it
@@ -72,7 +73,11 @@ class ISP(mesa.Agent):
         """The regime of a voluntary stance (default: its own) with its ladder settings."""
         p = self.params
         return make_regime(
-            stance or self.voluntary_stance, p.warning_levels, p.sanction, p.sanction_weeks
+            stance or self.voluntary_stance,
+            p.warning_levels,
+            p.sanction,
+            p.sanction_weeks,
+            mitigation_levels=p.mitigation_levels,
         )
 
     def update_regime(self) -> None:
@@ -90,13 +95,14 @@ class ISP(mesa.Agent):
         """Handle this week's notices about its customers under its regime.
 
         ``idx`` are the subscribers named (one entry per notice, any order), ``wrongful``
-        whether each was misattributed. Up to capacity, notices are handled: strikes
-        that expired are cleared, the strike is recorded, and a warning at the strike's
-        level is sent or, past the last warning, the subscriber reaches the sanction
-        step (returned, for the regulator or the ISP to carry out). A refusing ISP drops
-        every notice; nothing reaches the subscriber. Who heard from it is left in
-        ``self.delivered``, and in ``self.final`` (aligned with it) whether theirs was the
-        final warning, the last before a sanction.
+        whether each was misattributed. Up to capacity, notices are handled: a notice
+        within ``quarantine_weeks`` of the subscriber's last counted notice is not
+        counted; otherwise strikes that expired are cleared, the strike is recorded, and
+        a warning at the strike's level is sent or, past the last warning, the
+        subscriber reaches the sanction step (returned, for the regulator or the ISP to
+        carry out). A refusing ISP drops every notice; nothing reaches the subscriber.
+        Who heard from it is left in ``self.delivered``, and in ``self.final`` (aligned
+        with it) whether theirs was a final warning (:meth:`Regime.final_warning`).
         """
         regime = self.regime
         if len(idx) == 0:
@@ -121,31 +127,64 @@ class ISP(mesa.Agent):
         first = np.ones(len(idx), dtype=bool)
         first[1:] = idx[1:] != idx[:-1]
         idx, wrongful = idx[first], wrongful[first]
+        idx, wrongful = self._outside_quarantine(idx, wrongful, week)
 
-        expired = (week - subs.last_notice[idx].astype(np.int32)) > self.params.strike_expiry_weeks
-        subs.strikes[idx[expired]] = 0
-        subs.true_strikes[idx[expired]] = 0
+        self._expire_strikes(idx, week)
         strikes = subs.strikes[idx].astype(np.int32) + 1
         true = subs.true_strikes[idx].astype(np.int32) + (~wrongful)
         self.repeats = int(np.count_nonzero(subs.last_notice[idx] != NEVER))
         subs.last_notice[idx] = week
         self.delivered = idx
-        self.final = np.zeros(len(idx), dtype=bool)
 
         if regime.stance == "forward":
             levels = np.minimum(strikes, max(regime.warning_levels, 1))
+            self.final = regime.final_warning(levels)
             self._count_warnings(levels)
             subs.strikes[idx] = np.minimum(strikes, 255)
             subs.true_strikes[idx] = np.minimum(true, 255)
             return empty
         at_sanction = strikes > regime.warning_levels
-        if regime.sanctions:
-            self.final = strikes == regime.warning_levels
+        self.final = regime.final_warning(strikes)
         self._count_warnings(strikes[~at_sanction])
         subs.strikes[idx] = np.where(at_sanction, 0, strikes)
         subs.true_strikes[idx] = np.where(at_sanction, 0, true)
         wrongful_case = true[at_sanction] <= regime.warning_levels
         return SanctionCases(idx[at_sanction], wrongful_case, regime)
+
+    def _outside_quarantine(
+        self, idx: np.ndarray, wrongful: np.ndarray, week: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The notices that count: those about subscribers whose last counted notice is
+        more than ``quarantine_weeks`` ago (all of them with no quarantine). The others
+        were handled (and paid for) but give no strike and no warning (ODD 7.4)."""
+        q = self.params.quarantine_weeks
+        if q == 0:
+            return idx, wrongful
+        last = self.model.accounts.last_notice[idx].astype(np.int32)
+        counts = (last == NEVER) | (week - last > q)
+        self.quarantined += len(idx) - int(np.count_nonzero(counts))
+        return idx[counts], wrongful[counts]
+
+    def _expire_strikes(self, idx: np.ndarray, week: int) -> None:
+        """Clear the strikes of ``idx`` (distinct, about to get a counted notice) that
+        expired: more than ``strike_expiry_weeks`` since their last counted notice, or
+        since the first one of their current strikes (``strike_expiry_from``; ODD 7.4).
+        The weeks since the first are kept as ``strike_span`` (weeks from the first to
+        the last counted notice), only under ``first_notice``."""
+        subs = self.model.accounts
+        p = self.params
+        elapsed = week - subs.last_notice[idx].astype(np.int32)
+        if p.strike_expiry_from == "first_notice":
+            span = subs.strike_spans()
+            elapsed += span[idx]
+            expired = elapsed > p.strike_expiry_weeks
+            # a new run of strikes (none on file, or expired) starts its span at 0
+            fresh = expired | (subs.strikes[idx] == 0)
+            span[idx] = np.where(fresh, 0, elapsed)
+        else:
+            expired = elapsed > p.strike_expiry_weeks
+        subs.strikes[idx[expired]] = 0
+        subs.true_strikes[idx[expired]] = 0
 
     def _count_warnings(self, levels: np.ndarray) -> None:
         if len(levels):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from model.params import STANCE_TRAITS, Risk
 
 
@@ -17,6 +19,8 @@ class Regime:
         sanction: suspension, throttle or none.
         sanction_weeks: length of a suspension or throttling (weeks).
         by_law: imposed by a law in force (rather than chosen by the ISP).
+        mitigation_levels: warning levels that carry a mitigation or education step
+            (ODD 7.4); None: only the last warning before a sanction.
     """
 
     stance: str
@@ -24,6 +28,7 @@ class Regime:
     sanction: str
     sanction_weeks: int
     by_law: bool = False
+    mitigation_levels: tuple[int, ...] | None = None
 
     @property
     def polices(self) -> bool:
@@ -32,6 +37,20 @@ class Regime:
     @property
     def sanctions(self) -> bool:
         return STANCE_TRAITS[self.stance].sanctions and self.sanction != "none"
+
+    def final_warning(self, levels: np.ndarray) -> np.ndarray:
+        """Whether a warning at each of ``levels`` is a final one: the subscriber reacts
+        with ``final_warning_jump`` and ``final_warning_p2p_kept`` (ODD 7.4, 7.10).
+
+        By default the last warning before a sanction, where the regime sanctions; with
+        ``mitigation_levels``, the warnings at those levels (a mitigation or education
+        step). ``levels`` are warning levels (or, past the ladder, the strike that
+        reaches the sanction step, which is never final).
+        """
+        levels = np.asarray(levels)
+        if self.mitigation_levels is None:
+            return (levels == self.warning_levels) & self.sanctions
+        return np.isin(levels, self.mitigation_levels)
 
     def penalty(self, risk: Risk) -> float:
         """Subscribers' perceived cost of being caught under this regime (logit units).
@@ -48,8 +67,17 @@ class Regime:
 
 
 def make_regime(
-    stance: str, warning_levels: int, sanction: str, sanction_weeks: int, by_law: bool = False
+    stance: str,
+    warning_levels: int,
+    sanction: str,
+    sanction_weeks: int,
+    by_law: bool = False,
+    mitigation_levels: list[int] | None = None,
 ) -> Regime:
-    """A regime for ``stance``; a stance without warnings (``disconnect``) gets none."""
+    """A regime for ``stance``; a stance without warnings (``disconnect``) gets none, and
+    so no mitigation levels."""
     levels = 0 if STANCE_TRAITS[stance].first_notice_sanctions else warning_levels
-    return Regime(stance, levels, sanction, sanction_weeks, by_law)
+    mitigation = None
+    if mitigation_levels is not None:
+        mitigation = tuple(sorted(k for k in mitigation_levels if k <= levels))
+    return Regime(stance, levels, sanction, sanction_weeks, by_law, mitigation)

@@ -150,6 +150,7 @@ class Regulator(mesa.Agent):
                 p.law_sanction,
                 p.law_sanction_weeks,
                 by_law=True,
+                mitigation_levels=p.law_mitigation_levels,
             )
         return self._law_regime
 

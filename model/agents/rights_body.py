@@ -82,7 +82,7 @@ class RightsBody(mesa.Agent):
             kept[behind[missed]] = False
             found = found[kept]
         streams["detection"].shuffle(found)
-        if p.notice_budget is not None:
+        if self.notice_cap() is not None:
             monitored = subs.customers[self.targets].sum()
             found = found[: self.weekly_budget(monitored)]
         wrong = np.zeros(len(found), dtype=bool)
@@ -103,7 +103,31 @@ class RightsBody(mesa.Agent):
         self.notices_sent = len(named)
         self.wrongful_notices = int(wrong.sum())
         self.costs += len(found) * p.cost_per_detection * m.scale
+        if p.notice_fee > 0.0:
+            self.pay_fees(np.bincount(subs.isp[named], minlength=len(m.isps)))
         return named, wrong
+
+    def pay_fees(self, notices_by_isp: np.ndarray) -> None:
+        """Pay ``notice_fee`` for each notice sent to each ISP (model-scale counts, in
+        scenario order): a cost to it, income to the ISP (netted from the ISP's
+        enforcement cost; ODD 7.3)."""
+        fee = self.params.notice_fee
+        if fee <= 0.0:
+            return
+        scale = self.model.scale
+        self.costs += float(notices_by_isp.sum()) * fee * scale
+        for isp, count in zip(self.model.isps, notices_by_isp, strict=True):
+            isp.costs -= float(count) * fee * scale
+
+    def notice_cap(self) -> float | None:
+        """Notices it can send a week per 1,000 monitored subscribers: the lower of
+        ``notice_budget`` and ``notice_spend / (cost_per_detection + notice_fee)``; None:
+        unlimited (ODD 7.3)."""
+        p = self.params
+        caps = [] if p.notice_budget is None else [p.notice_budget]
+        if p.notice_spend is not None:
+            caps.append(p.notice_spend / (p.cost_per_detection + p.notice_fee))
+        return min(caps) if caps else None
 
     def _detect(self, sharers: np.ndarray, subs, rng: np.random.Generator) -> np.ndarray:
         """Sharers detected this week (increasing order), before the VPN factor.
@@ -122,10 +146,10 @@ class RightsBody(mesa.Agent):
         return sharers[rng.random(len(sharers), dtype=np.float32) >= missed]
 
     def weekly_budget(self, monitored: int) -> int:
-        """Notices it can afford this week: ``notice_budget`` per 1,000 of ``monitored``,
+        """Notices it can afford this week: :meth:`notice_cap` per 1,000 of ``monitored``,
         rounded down with the fraction carried to the next week (so totals are exact
         within one notice)."""
-        exact = self.params.notice_budget / 1000.0 * monitored + self._budget_carry
+        exact = self.notice_cap() / 1000.0 * monitored + self._budget_carry
         whole = int(exact)
         self._budget_carry = exact - whole
         return whole

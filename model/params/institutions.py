@@ -108,6 +108,31 @@ class ISPParams(Params):
         ge=1,
         le=1040,
     )
+    strike_expiry_from: Literal["last_notice", "first_notice"] = P(
+        "last_notice",
+        "What strike_expiry_weeks counts from: last_notice (the weeks without a counted "
+        "notice) or first_notice (the first counted notice of the current strikes; New "
+        "Zealand 2011: a detection notice starts a 9-month period, after which the "
+        "account goes back to scratch; ODD 7.4).",
+    )
+    quarantine_weeks: int = P(
+        0,
+        "Weeks after a counted notice during which further notices about the same "
+        "subscriber are handled but not counted: no strike, no warning (New Zealand 2011: "
+        "no further notice for infringements within 28 days of a detection or warning "
+        "notice, i.e. 3; ODD 7.4). 0: every week's notice counts.",
+        "weeks",
+        ge=0,
+        le=520,
+    )
+    mitigation_levels: list[int] | None = P(
+        None,
+        "Warning levels whose notice carries a mitigation or education step (US CAS: "
+        "alerts 5 and 6); a subscriber warned at one of them reacts as to a final warning "
+        "(population.risk.final_warning_jump, population.sharing.final_warning_p2p_kept). "
+        "None: only the last warning before a sanction does; []: no warning does (ODD 7.4).",
+        "warning levels",
+    )
     decision_noise: float = P(
         0.0,
         "Randomness in stance choice: 0 picks the cheapest stance; larger values give a "
@@ -145,6 +170,37 @@ class ISPParams(Params):
         for field in ("compliance", "expected_sanction_share"):
             _table_complete(field, getattr(self, field), STANCES)
         return self
+
+    @model_validator(mode="after")
+    def _strike_rules_coherent(self) -> ISPParams:
+        _check_mitigation("mitigation_levels", self.mitigation_levels, self.warning_levels)
+        if self.quarantine_weeks and self.quarantine_weeks >= self.strike_expiry_weeks:
+            raise ValueError(
+                f"quarantine_weeks ({self.quarantine_weeks}) must be shorter than "
+                f"strike_expiry_weeks ({self.strike_expiry_weeks}): every strike would "
+                "expire before the next notice could count; lower quarantine_weeks"
+            )
+        if self.strike_expiry_from == "first_notice" and self.strike_expiry_weeks > 255:
+            raise ValueError(
+                f"strike_expiry_weeks ({self.strike_expiry_weeks}) must be at most 255 with "
+                "strike_expiry_from: first_notice (the weeks since the first notice are "
+                "kept in one byte per subscriber)"
+            )
+        return self
+
+
+def _check_mitigation(field: str, levels: list[int] | None, warning_levels: int) -> None:
+    """Mitigation levels name warnings that exist: distinct, in 1..``warning_levels``."""
+    if levels is None:
+        return
+    unknown = [k for k in levels if not 1 <= k <= warning_levels]
+    if unknown:
+        raise ValueError(
+            f"{field}: no warning level {unknown[0]} (the ladder has levels 1 to "
+            f"{warning_levels}; set warning_levels higher or use levels in that range)"
+        )
+    if len(set(levels)) != len(levels):
+        raise ValueError(f"{field}: levels must be distinct; got {levels}")
 
 
 class AssociationParams(Params):
@@ -221,6 +277,24 @@ class RightsBodyParams(Params):
         ge=0.0,
     )
     cost_per_detection: float = P(1.0, "Monitoring cost per detection.", "GBP", ge=0.0, le=1e4)
+    notice_fee: float = P(
+        0.0,
+        "Fee it pays the ISP for each notice it sends (New Zealand 2011: NZD 25 plus GST, "
+        "Copyright (Infringing File Sharing) Regulations 2011; ODD 7.3). It counts in its "
+        "enforcement cost and, with notice_spend, limits how many notices it sends.",
+        "GBP per notice",
+        ge=0.0,
+        le=1e4,
+    )
+    notice_spend: float | None = P(
+        None,
+        "Money it can spend on notices a week per 1,000 subscribers it monitors, paying "
+        "cost_per_detection + notice_fee per notice: at most notice_spend / (cost_per_detection "
+        "+ notice_fee) notices a week per 1,000 (with notice_budget, the lower cap holds); "
+        "None: unlimited.",
+        "GBP/week per 1000 subscribers",
+        ge=0.0,
+    )
     targets: list[str] | None = P(None, "ISPs whose customers it monitors; None: all.")
     start_week: int = P(0, "Week monitoring starts.", "week", ge=0)
     escalates: bool = P(True, "Escalates when infringement does not fall and ISPs refuse.")
@@ -285,6 +359,15 @@ class RightsBodyParams(Params):
     @model_validator(mode="after")
     def _level_table_complete(self) -> RightsBodyParams:
         _table_complete("lobbying_by_level", self.lobbying_by_level, ESCALATION_LEVELS)
+        return self
+
+    @model_validator(mode="after")
+    def _spend_buys_notices(self) -> RightsBodyParams:
+        if self.notice_spend is not None and self.cost_per_detection + self.notice_fee <= 0.0:
+            raise ValueError(
+                "notice_spend: a spending cap needs a price per notice; set notice_fee or "
+                "cost_per_detection above 0, or use notice_budget (notices a week)"
+            )
         return self
 
 
@@ -362,6 +445,12 @@ class RegulatorParams(Params):
         "2010, never brought into force).",
     )
     law_warning_levels: int = P(2, "Warnings before a sanction under the law.", ge=0, le=10)
+    law_mitigation_levels: list[int] | None = P(
+        None,
+        "Warning levels under the law whose notice carries a mitigation or education step "
+        "(as isps.<ISP>.mitigation_levels); None: only the last warning before a sanction.",
+        "warning levels",
+    )
     law_sanction: SanctionKind = P("suspension", "Sanction under the law.")
     law_sanction_weeks: int = P(4, "Length of a sanction under the law.", "weeks", ge=1, le=520)
     fine_per_week: float = P(
@@ -430,6 +519,13 @@ class RegulatorParams(Params):
     def _stage_tables_complete(self) -> RegulatorParams:
         for field in ("law_probability", "anticipation"):
             _table_complete(field, getattr(self, field), STAGES)
+        return self
+
+    @model_validator(mode="after")
+    def _law_mitigation_exists(self) -> RegulatorParams:
+        _check_mitigation(
+            "law_mitigation_levels", self.law_mitigation_levels, self.law_warning_levels
+        )
         return self
 
 
