@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from model.agreement import Agreement
-from model.params import STANCE_TRAITS, Stage
+from model.params import STANCE_TRAITS, STANCES, Stage
 
 LEGISLATIVE_NEWS = {
     "consultation": "consultation_impulse",
@@ -71,11 +71,17 @@ def legislate(world: Any, week: int, lobbying: float, wrongful_sanctions: int) -
     """Step 1: legislative pressure and stage; news of a new stage adds to salience.
 
     Pressure takes last week's lobbying and wrongful sanctions (queued by the caller at
-    step 9) and this week's refusing share.
+    step 9) and this week's refusing share. While a signed agreement holds legislation
+    (``agreement.legislative_hold_weeks``, ODD 7.12) the stage does not move.
     """
     reg = world.regulator
     reg.pressure_step(lobbying, wrongful_sanctions, refusing_share(world))
-    reg.update_stage(week, world.streams["legislation"])
+    agreement = world.agreement
+    if agreement is not None and agreement.holds_legislation(week):
+        reg.events = []  # no step this week (ODD 7.12); the week's uniform is still drawn
+        world.streams["legislation"].random()
+    else:
+        reg.update_stage(week, world.streams["legislation"])
     sal = world.params.salience
     add_salience(
         world, sum(getattr(sal, LEGISLATIVE_NEWS[e]) for e in reg.events if e in LEGISLATIVE_NEWS)
@@ -133,9 +139,13 @@ def signs(isp: Any, regime: str) -> bool:
 def negotiate(world: Any, week: int) -> None:
     """Step 2, first: the broker convenes the agreement once, when ISPs' belief that a law
     will be imposed reaches ``convene_at`` and no law binds; the invited ISPs that
-    :func:`signs` adopt its regime (nothing else changes their stance while it binds);
-    it ends ``trial_weeks`` after signing (a signatory that does not review its own
-    stance returns to the one it had), and is never convened again."""
+    :func:`signs` adopt its regime if their own stance is weaker (a floor; nothing else
+    changes their stance while it binds) and the named rights bodies sign. It ends at the
+    first of its ``ends_on`` events (the trial's end, a law binding, the threat lifting);
+    then a signatory that does not review its own stance returns to the one it had. It
+    is never convened again. While it binds,
+    :meth:`~model.agreement.Agreement.share_cap` sets the week's letter quotas among the
+    signatories acting under its regime."""
     agreement = world.agreement
     if agreement is None:
         return
@@ -146,18 +156,63 @@ def negotiate(world: Any, week: int) -> None:
             return
         invited = set(p.isps) or {i.name for i in world.isps}
         signatories = [i for i in world.isps if i.name in invited and signs(i, p.regime)]
+        bodies = set(p.rights_bodies) or {b.name for b in world.rights_bodies}
         agreement.signed_week = week
         agreement.members = [i.name for i in signatories]
+        agreement.rights_bodies = [b.name for b in world.rights_bodies if b.name in bodies]
         agreement.before = {i.name: i.voluntary_stance for i in signatories}
         agreement.in_force = True
-        for isp in signatories:
-            isp.set_stance(p.regime, week)
-    elif agreement.in_force and week >= agreement.signed_week + p.trial_weeks:
+        for isp in signatories:  # a floor: a signatory already stricter keeps its stance
+            if STANCES.index(isp.voluntary_stance) < STANCES.index(p.regime):
+                isp.set_stance(p.regime, week)
+    elif agreement.in_force and agreement_ends(world, week):
         agreement.in_force = False
+        agreement.ended_week = week
         for isp in world.isps:  # who does not review its stance returns to its own
             if isp.name in agreement.before and not isp.params.adaptive:
                 if isp.association is None:
                     isp.set_stance(agreement.before[isp.name], week)
+    if agreement.in_force:
+        customers = world.accounts.customers
+        agreement.share_cap(
+            world.scale,
+            {
+                i.name: float(customers[i.index])
+                for i in world.isps
+                if i.name in agreement.members and i.voluntary_stance == p.regime
+            },
+        )
+    else:
+        agreement.quota = {}
+
+
+def agreement_ends(world: Any, week: int) -> bool:
+    """Whether an agreement in force ends in ``week``: the first of its ``ends_on`` events."""
+    agreement = world.agreement
+    p = agreement.params
+    reg = world.regulator
+    return (
+        ("trial" in p.ends_on and week >= agreement.signed_week + p.trial_weeks)
+        or ("law" in p.ends_on and reg.binding_regime() is not None)
+        or ("no_threat" in p.ends_on and reg.law_probability() < p.convene_at)
+    )
+
+
+def agreement_quota(world: Any, isp: Any) -> int | None:
+    """Letters ``isp`` may still send this week under the agreement's volume cap (model
+    scale), or None when no cap applies to it (no cap, not a signatory, or a law binds)."""
+    agreement = getattr(world, "agreement", None)
+    if agreement is None or not agreement.quota or isp.name not in agreement.quota:
+        return None
+    if world.regulator.binding_regime() is not None:
+        return None
+    return agreement.quota[isp.name]
+
+
+def signatory_bodies(world: Any) -> set[str]:
+    """Rights bodies bound by the agreement this week (empty when none is in force)."""
+    agreement = world.agreement
+    return set(agreement.rights_bodies) if agreement is not None and agreement.in_force else set()
 
 
 def agreement_outcomes(world: Any) -> dict[str, int]:
@@ -280,11 +335,15 @@ def brand_weights(scenario: Any) -> np.ndarray:
 
 # --------------------------------------------------------------------------- rights bodies
 def escalate(world: Any, week: int, infringing_share: float) -> None:
-    """Step 9: rights bodies review escalation when due; each new public threat makes
-    news. One uniform per rights body is drawn from ``escalation`` every week."""
+    """Step 9: rights bodies review escalation when due (a signatory of an agreement in
+    force does not); each new public threat makes news. One uniform per rights body is
+    drawn from ``escalation`` every week."""
     draws = world.streams["escalation"].random(len(world.rights_bodies))
+    bound = signatory_bodies(world)
     threats = sum(
-        body.review_escalation(week, infringing_share, u) and body.level_name == "threat"
+        body.name not in bound
+        and body.review_escalation(week, infringing_share, u)
+        and body.level_name == "threat"
         for body, u in zip(world.rights_bodies, draws, strict=True)
     )
     add_salience(world, threats * world.params.salience.threat_impulse)

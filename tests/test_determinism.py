@@ -62,7 +62,8 @@ def test_stance_does_not_change_who_is_detected_in_the_first_week():
 
 def test_churn_parameter_does_not_change_decisions_stream():
     # churn draws come from their own stream: week 0 decisions identical across churn rates
-    a = run(5, weeks=1, **{"population.churn.base_weekly": 0.0})
-    b = run(5, weeks=1, **{"population.churn.base_weekly": 0.1})
+    # (without the MoU's letters, which move some subscribers to rivals from week 0)
+    a = run(5, weeks=1, **{"population.churn.base_weekly": 0.0, "agreement": None})
+    b = run(5, weeks=1, **{"population.churn.base_weekly": 0.1, "agreement": None})
     assert np.array_equal(a.population.sharing, b.population.sharing)
     assert a.outcomes().churn.iloc[0] == 0 and b.outcomes().churn.iloc[0] > 0

@@ -116,6 +116,7 @@ def test_funnel_totals_are_scaled_medians_over_runs(sweep):
         "Notices handled by ISPs",
         "Level-1 warnings",
         "Level-2 warnings",
+        "Level-3 warnings",  # the law's letters: the DEA's three
         "Sanction cases",
         "Sanctions applied",
     ]
@@ -135,7 +136,8 @@ def test_market_shares_and_stance_changes(sweep):
         bt["median"], ts[ts["point"] == 0].groupby("week")["market_share.BT"].median()
     )
     first = changes[changes["week"] == 0].set_index(["point", "isp"])["stance"]
-    assert first.loc[(0, "BT")] == "graduated" and first.loc[(0, "TalkTalk")] == "refuse"
+    # TalkTalk signs the MoU's letters in week 0 (ODD 7.12)
+    assert first.loc[(0, "BT")] == "graduated" and first.loc[(0, "TalkTalk")] == "forward"
     # every change is a real change of the modal stance
     for (point, isp), g in changes.groupby(["point", "isp"]):
         assert (g["stance"].to_numpy()[1:] != g["stance"].to_numpy()[:-1]).all()

@@ -70,7 +70,7 @@ def test_policy_overrides_reach_the_model_and_the_results_layout(write, tmp_path
     ts = res.timeseries
     stance = ts[ts["week"] == 0].set_index("policy")["stance.BT"]
     assert stance["all-graduated"].iloc[0] == "graduated"
-    assert set(stance["status-quo"]) == {"refuse"}
+    assert set(stance["status-quo"]) == {"forward"}  # the MoU's letters from week 0
     assert s.set_index("policy").loc["legal", "final.legal_share"].min() > 0
     assert s.set_index("policy").loc["status-quo", "final.legal_share"].max() == 0
     manifest = json.loads((directory / "manifest.json").read_text())

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.params import STANCES, ISPParams, RightsBodyParams
+from model.params import STANCES, ISPParams, RegulatorParams, RightsBodyParams
 from model.scenario import ScenarioError, load_scenario
 from model.viz.controls import build_controls, groups, nice_step, prominent_label, stance_label
 from model.viz.settings import (
@@ -78,7 +78,7 @@ def test_lower_bound_only_gets_ui_range(uk_specs):
     spec = uk_specs["regulator.bill_threshold"]
     assert spec.ui_range
     assert spec.min == 0.0
-    assert spec.max == 4 * 40.0
+    assert spec.max == 4 * RegulatorParams.model_fields["bill_threshold"].default
 
 
 def test_names_references_and_the_scale_are_skipped(uk_specs):

@@ -83,7 +83,7 @@ def test_event_timing_counts_runs_that_have_started_policing(ab):
     a_share, b_share = ab.a.policing_share(), ab.b.policing_share()
     assert len(b_share["BT"]) == 6
     assert (b_share["BT"] == 1.0).all()  # B: BT polices from week 0 in every run
-    assert (a_share["TalkTalk"] == 0.0).all()  # principled: never, without a law
+    assert (a_share["TalkTalk"] == 1.0).all()  # principled, but signs the MoU's letters
     assert (np.diff(a_share["BT"]) >= 0).all()  # "has started by" never falls
     assert ((ab.a.law_share() >= 0) & (ab.a.law_share() <= 1)).all()
 

@@ -201,14 +201,16 @@ class ISP(mesa.Agent):
 
     def weekly_capacity(self) -> int | None:
         """This week's whole notices: :meth:`capacity` rounded down, the fraction carried
-        to the next week (totals exact within one notice; issue 13). Call once a week."""
+        to the next week (totals exact within one notice; issue 13), and no more than its
+        quota under an agreement's volume cap (ODD 7.12). Call once a week."""
+        quota = institutions.agreement_quota(self.model, self)  # ODD 7.12 volume cap
         exact = self.capacity()
         if exact is None:
-            return None
+            return quota
         exact += self._capacity_carry
         whole = int(exact)
         self._capacity_carry = exact - whole
-        return whole
+        return whole if quota is None else min(whole, quota)
 
     # ------------------------------------------------------------------ stance review
     def review_stance(self, week: int) -> None:

@@ -98,6 +98,13 @@ class Scenario(Params):
                     raise ValueError(
                         f"agreement.isps: no ISP named '{name}' (known: {', '.join(known)})"
                     )
+            bodies = [b.name for b in self.rights_bodies]
+            for name in self.agreement.rights_bodies:
+                if name not in bodies:
+                    raise ValueError(
+                        f"agreement.rights_bodies: no rights body named '{name}' "
+                        f"(known: {', '.join(bodies) or 'none'})"
+                    )
         return self
 
     @model_validator(mode="after")
