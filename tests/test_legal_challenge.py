@@ -187,6 +187,29 @@ def test_members_of_a_principled_association_count_as_principled():
     assert challenge_probability(isp(False), c) == 0.1
 
 
+# --------------------------------------------------------------------------- the Mesa baseline
+def test_the_per_agent_baseline_shares_commencement_and_challenge():
+    """Institutions only (no rights body, so no subscriber draw reaches them): the
+    per-agent Mesa baseline calls the same rules and draws, so stage, challenge and
+    obligations are identical week by week."""
+    from benchmarks.baseline_mesa_agents import AgentBasedPolicyModel
+
+    challenge = {"principled_prob": 1.0, "other_prob": 0.5, "duration_weeks": 20.0}
+    data = {
+        "population": {"subscribers": 300},
+        "isps": ISPS,
+        "rights_bodies": [],
+        "regulator": passed_at(2, 6, **challenge) | {"commencement_sd_weeks": 3.0},
+    }
+    scenario = load_scenario(data=data)
+    columns = ["legislative_stage", "challenge_pending", "obligations_in_force"]
+    for seed in range(3):
+        ours = PolicyModel(scenario, rng=seed).run(45).outcomes()[columns]
+        theirs = AgentBasedPolicyModel(scenario, rng=seed).run(45).outcomes()[columns]
+        assert ours.equals(theirs)
+        assert ours.challenge_pending.any() and ours.obligations_in_force.any()
+
+
 # --------------------------------------------------------------------------- the DEA
 def test_the_rules_reproduce_the_dea_never_in_force_without_the_override():
     """uk-dea-2010.yaml sets obligations_in_force: false by hand; with the law passing at
