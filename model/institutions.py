@@ -99,7 +99,7 @@ def challenge_probability(isp: Any, challenge: Any) -> float:
 
 def challenge_law(world: Any, week: int) -> None:
     """Step 1, after the stage: the week a law passes, each ISP decides whether to
-    challenge it in court (ODD 7.13); those that do bring one joint claim, filed
+    challenge it in court (ODD 7.14); those that do bring one joint claim, filed
     ``filing_weeks`` later and decided ``duration_weeks`` (gamma) after filing, which
     strikes the obligations down with probability ``success_prob``.
 

@@ -14,7 +14,7 @@ from model.params import RegulatorParams, Stage
 
 @dataclass(frozen=True)
 class Challenge:
-    """A court challenge of a passed law (docs/ODD.md 7.13).
+    """A court challenge of a passed law (docs/ODD.md 7.14).
 
     Attributes:
         challengers: names of the ISPs that bring it (one joint claim).

@@ -320,8 +320,8 @@ class Schedule(Params):
 
 
 class LegalChallenge(Params):
-    """ISPs' court challenge of a law that has passed (docs/ODD.md 7.13): BT and TalkTalk's
-    judicial review of the Digital Economy Act 2010."""
+    """ISPs' court challenge of a law that has passed: BT and TalkTalk's
+    judicial review of the Digital Economy Act 2010 (docs/ODD.md 7.14)."""
 
     principled_prob: float = P(
         0.0,
