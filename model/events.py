@@ -3,8 +3,12 @@
 Computed from a run's weekly outcomes (``PolicyModel.outcomes()`` or a run's rows of
 ``timeseries.parquet``), so results, validation and plots can all derive them alike:
 
-- ``week_consultation``, ``week_bill``, ``week_law``: first week the legislative stage
-  is at least that stage (a law passed; in force or not);
+- ``week_consultation``, ``week_bill``: first week the legislative stage is at least
+  that stage;
+- ``week_law``: first week a law has passed (Royal Assent: stage ``passed`` or later),
+  whether or not it is in force;
+- ``week_obligations_in_force``: first week a law's obligations bind ISPs;
+- ``week_challenge``: first week a court challenge of the law is pending (filed);
 - ``week_first_forward.<ISP>``: first week the stance in force at the ISP polices
   (forward, graduated or disconnect: letters at least);
 - ``week_first_sanction_stance.<ISP>``: first week it is graduated or disconnect;
@@ -22,8 +26,15 @@ from model.params import STANCE_TRAITS, Stage
 STAGE_EVENTS = {
     "week_consultation": Stage.CONSULTATION,
     "week_bill": Stage.BILL,
-    "week_law": Stage.LAW,
+    "week_law": Stage.PASSED,
 }
+
+LEVEL_EVENTS = {
+    "week_obligations_in_force": "obligations_in_force",
+    "week_challenge": "challenge_pending",
+}
+"""Events that are the first week a 0/1 outcome is 1 (computed when the column exists:
+runs recorded before it have none)."""
 
 
 def first_week(weeks: pd.Series, happened: pd.Series) -> int | None:
@@ -39,6 +50,9 @@ def event_weeks(outcomes: pd.DataFrame) -> dict[str, int | None]:
         name: first_week(weeks, outcomes["legislative_stage"] >= stage)
         for name, stage in STAGE_EVENTS.items()
     }
+    for name, column in LEVEL_EVENTS.items():
+        if column in outcomes.columns:
+            events[name] = first_week(weeks, outcomes[column] > 0)
     policing = {s for s, t in STANCE_TRAITS.items() if t.polices}
     sanctioning = {s for s, t in STANCE_TRAITS.items() if t.sanctions}
     for column in outcomes.columns:

@@ -27,15 +27,17 @@ from typing import Any
 
 import numpy as np
 
+from model.agents.regulator import Challenge
 from model.agreement import Agreement
 from model.params import STANCE_TRAITS, STANCES, Stage
 
 LEGISLATIVE_NEWS = {
     "consultation": "consultation_impulse",
     "bill": "bill_impulse",
-    "law": "law_impulse",
+    "passed": "law_impulse",
 }
-"""Legislative events that make news, and the ``salience`` impulse each adds."""
+"""Legislative events that make news, and the ``salience`` impulse each adds (a law makes
+news when it passes, not when it later comes into force)."""
 
 
 # --------------------------------------------------------------------------- salience
@@ -68,7 +70,9 @@ def refusing_share(world: Any) -> float:
 
 
 def legislate(world: Any, week: int, lobbying: float, wrongful_sanctions: int) -> None:
-    """Step 1: legislative pressure and stage; news of a new stage adds to salience.
+    """Step 1: legislative pressure and stage; ISPs may challenge a law that has just
+    passed; a passed law comes into force when commencement and any challenge allow;
+    news of a new stage adds to salience.
 
     Pressure takes last week's lobbying and wrongful sanctions (queued by the caller at
     step 9) and this week's refusing share. While a signed agreement holds legislation
@@ -82,10 +86,61 @@ def legislate(world: Any, week: int, lobbying: float, wrongful_sanctions: int) -
         world.streams["legislation"].random()
     else:
         reg.update_stage(week, world.streams["legislation"])
+    challenge_law(world, week)
+    reg.commence(week, world.streams["commencement"])
     sal = world.params.salience
     add_salience(
         world, sum(getattr(sal, LEGISLATIVE_NEWS[e]) for e in reg.events if e in LEGISLATIVE_NEWS)
     )
+
+
+def challenge_probability(isp: Any, challenge: Any) -> float:
+    """The probability that ``isp`` challenges a law that has passed: ``principled_prob``
+    for a principled ISP or a member of a principled association, else ``other_prob``."""
+    principled = isp.params.principled or (
+        isp.association is not None and isp.association.params.principled
+    )
+    return challenge.principled_prob if principled else challenge.other_prob
+
+
+def challenge_law(world: Any, week: int) -> None:
+    """Step 1, after the stage: the week a law passes, each ISP decides whether to
+    challenge it in court (ODD 7.14); those that do bring one joint claim, filed
+    ``filing_weeks`` later and decided ``duration_weeks`` (gamma) after filing, which
+    strikes the obligations down with probability ``success_prob``.
+
+    From the ``challenge`` stream, every time a law passes whatever the parameters (common
+    random numbers): one uniform per ISP in scenario order (decisions), one uniform (the
+    judgment), then the duration. No challenge when ``schedule.law_week`` fixes the week
+    the law comes into force (history already holds it).
+    """
+    reg = world.regulator
+    p = reg.params.challenge
+    if "passed" not in reg.events or reg.params.schedule.law_week is not None:
+        return
+    rng = world.streams["challenge"]
+    decisions = rng.random(len(world.isps))
+    judgment = rng.random()
+    duration = reg.draw_delay(p.duration_weeks, p.duration_sd_weeks, rng)
+    challengers = tuple(
+        isp.name
+        for isp, u in zip(world.isps, decisions, strict=True)
+        if u < challenge_probability(isp, p)
+    )
+    if challengers:
+        filed = week + p.filing_weeks
+        succeeds = bool(judgment < p.success_prob)
+        reg.file_challenge(Challenge(challengers, filed, filed + duration, succeeds))
+
+
+def legal_outcomes(world: Any, week: int) -> dict[str, int]:
+    """This week's ``obligations_in_force`` (0/1: a law's regime binds ISPs) and
+    ``challenge_pending`` (0/1: a challenge of the law is before the courts)."""
+    reg = world.regulator
+    return {
+        "obligations_in_force": int(reg.binding_regime() is not None),
+        "challenge_pending": int(reg.challenge_pending(week)),
+    }
 
 
 # --------------------------------------------------------------------------- ISPs

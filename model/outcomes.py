@@ -345,18 +345,33 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "legislative_stage",
         "Legislative stage",
-        "0 none, 1 consultation, 2 bill, 3 law",
-        "stage (0-3)",
+        "0 none, 1 consultation, 2 bill, 3 passed (Royal Assent, not yet in force), 4 law in force",
+        "stage (0-4)",
         "level",
         figure="legislation",
     ),
     Outcome(
         "law_in_force",
         "Law in force",
-        "1 once the law binds ISPs, else 0",
+        "1 while a law is in force (stage 4), else 0",
         "0/1",
         "level",
         figure="legislation",
+    ),
+    Outcome(
+        "obligations_in_force",
+        "Obligations in force",
+        "1 while a law in force imposes its regime on ISPs (not with "
+        "regulator.obligations_in_force false), else 0",
+        "0/1",
+        "level",
+    ),
+    Outcome(
+        "challenge_pending",
+        "Legal challenge pending",
+        "1 while ISPs' court challenge of the passed law awaits its final judgment, else 0",
+        "0/1",
+        "level",
     ),
     Outcome(
         "agreement_in_force",
@@ -674,7 +689,15 @@ class RunEvent:
 RUN_EVENTS: tuple[RunEvent, ...] = (
     RunEvent("week_consultation", "Consultation", "legislative stage reaches consultation"),
     RunEvent("week_bill", "Bill", "legislative stage reaches a bill"),
-    RunEvent("week_law", "Law passed", "legislative stage reaches law (in force or not)"),
+    RunEvent(
+        "week_law", "Law passed", "a law passes: Royal Assent, stage passed (in force or not)"
+    ),
+    RunEvent(
+        "week_obligations_in_force",
+        "Obligations in force",
+        "a law's obligations bind ISPs (`obligations_in_force` is 1)",
+    ),
+    RunEvent("week_challenge", "Legal challenge", "ISPs' court challenge of the law is filed"),
     RunEvent(
         "week_first_forward.<ISP>",
         "First policing stance",

@@ -10,8 +10,9 @@ The order of events in week t (docs/ODD.md, section 3; each step is one block of
 :meth:`PolicyModel.step`):
 
 1. Regulator: legislative pressure from last week's lobbying and wrongful sanctions and
-   this week's refusals; stage change (consultation, bill, law); news of a new stage
-   adds to salience.
+   this week's refusals; stage change (consultation, bill, passed); ISPs may challenge a
+   law that has just passed; a passed law comes into force after commencement and any
+   pending challenge; news of a new stage adds to salience.
 2. ISPs: associations, then ISPs, review their stance (each on its interval); every ISP
    applies the law's regime if one binds, else its own.
 3. Subscribers: perceived risk = own risk + salience; each decides to share or not.
@@ -403,6 +404,7 @@ class PolicyModel(mesa.Model):
                 "legislative_pressure": self.regulator.pressure,
                 "legislative_stage": int(self.regulator.stage),
                 "law_in_force": int(self.regulator.law_in_force),
+                **institutions.legal_outcomes(self, week),
                 **institutions.agreement_outcomes(self),
                 "churn": tally.churned / n,
             }

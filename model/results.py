@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from model import provenance
-from model.events import event_weeks
+from model.events import LEVEL_EVENTS, event_weeks
 from model.integrity import (
     LOCK,
     FolderBusy,
@@ -538,7 +538,8 @@ def summarise_run(table: pa.Table, parameters: Sequence[str]) -> dict[str, Any]:
 
 
 EVENT_INPUTS = ("week", "legislative_stage", "sanctions")
-"""Weekly columns :func:`model.events.event_weeks` reads (with every ``stance.<ISP>``)."""
+"""Weekly columns :func:`model.events.event_weeks` needs (it also reads every
+``stance.<ISP>`` and, where recorded, the columns of ``LEVEL_EVENTS``)."""
 
 
 def run_event_weeks(table: pa.Table) -> dict[str, int | None]:
@@ -549,7 +550,9 @@ def run_event_weeks(table: pa.Table) -> dict[str, int | None]:
     """
     if not all(c in table.column_names for c in EVENT_INPUTS):
         return {}
-    wanted = [*EVENT_INPUTS, *(c for c in table.column_names if c.startswith("stance."))]
+    optional = [c for c in LEVEL_EVENTS.values() if c in table.column_names]
+    stances = [c for c in table.column_names if c.startswith("stance.")]
+    wanted = [*EVENT_INPUTS, *optional, *stances]
     return event_weeks(table.select(wanted).to_pandas())
 
 

@@ -27,6 +27,8 @@ STREAMS: tuple[str, ...] = (
     "stance_review",  # when ISPs and associations review their stance
     "escalation",  # when rights bodies review escalation
     "legislation",  # when government acts; each bill's passage time
+    "commencement",  # a passed law's delay before its obligations come into force
+    "challenge",  # ISPs' court challenges of a passed law: who, how long, the judgment
 )
 
 

@@ -37,7 +37,7 @@ STANCE_MARKERS: dict[str, str] = {
 }
 """Marker for an ISP's stance where it changes (shape, not colour: colour is the ISP)."""
 
-STAGE_LABELS: tuple[str, ...] = ("none", "consultation", "bill", "law")
+STAGE_LABELS: tuple[str, ...] = ("none", "consultation", "bill", "passed", "law")
 
 RC: dict[str, object] = {
     "font.size": 11,

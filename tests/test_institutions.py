@@ -152,7 +152,7 @@ def test_a_bill_passes_with_pressure_between_the_consultation_and_bill_threshold
     m = build(regulator=reg)
     m.regulator.pressure = 30.0
     df = m.run(5).outcomes()
-    assert df.legislative_stage.tolist() == [2, 2, 2, 3, 3]
+    assert df.legislative_stage.tolist() == [2, 2, 2, 4, 4]  # passed, in force at once
 
 
 # --------------------------------------------------------------------------- due process

@@ -66,13 +66,13 @@ def test_pressure_and_stages_follow_thresholds_and_lag():
         elif stage == 1 and pressure >= 40:
             stage, bill_since = 2, week
         elif stage == 2 and week - bill_since >= 10:
-            stage = 3 if pressure >= 20 else 1
+            stage = 4 if pressure >= 20 else 1  # passed, in force at once (no commencement)
         want_p.append(pressure)
         want_s.append(stage)
     assert np.allclose(df.legislative_pressure, want_p, rtol=1e-12)
     assert df.legislative_stage.tolist() == want_s
-    assert {0, 1, 2, 3} <= set(want_s)  # the case exercises every transition
-    law_week = want_s.index(3)
+    assert {0, 1, 2, 4} <= set(want_s)  # the case exercises every transition
+    law_week = want_s.index(4)
     assert (df.law_in_force.iloc[law_week:] == 1).all() and df.law_in_force.iloc[law_week - 1] == 0
     bill_week = want_s.index(2)
     assert law_week - bill_week == 10  # the legislative lag
@@ -102,7 +102,7 @@ def test_schedule_sets_stages_regardless_of_pressure():
     reg = {"schedule": {"consultation_week": 2, "bill_week": 5, "law_week": 9}}
     m = build(regulator=reg)
     df = m.run(12).outcomes()
-    assert df.legislative_stage.tolist() == [0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3]
+    assert df.legislative_stage.tolist() == [0, 0, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4]
 
 
 # --------------------------------------------------------------------------- the law

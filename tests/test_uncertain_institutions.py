@@ -158,10 +158,15 @@ def test_adaptive_makes_the_stance_only_the_initial_one():
 
 # --------------------------------------------------------------------------- inertia
 def flip_count(switch_cost: float, seed: int) -> int:
-    """Stance changes of BT in the UK scenario, reviewing every 4 weeks for 3 years."""
+    """Stance changes of BT in the UK scenario, reviewing every 4 weeks for 3 years (a law
+    that passes comes into force at once and unchallenged, as when the test was written:
+    a law pending for years keeps noisy reviews going, which is not what this measures)."""
     s = load_scenario(
         UK,
         overrides={
+            "regulator.commencement_weeks": 0,
+            "regulator.challenge.principled_prob": 0.0,
+            "regulator.challenge.other_prob": 0.0,
             "population.subscribers": 1000,
             "isps.BT.review_interval_weeks": 4,
             "isps.BT.switch_cost": switch_cost,

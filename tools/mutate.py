@@ -85,8 +85,8 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "model/agents/regulator.py",
-        "if self.pressure >= p.consultation_threshold:\n                self.stage = Stage.LAW",
-        "if self.pressure >= p.bill_threshold:\n                self.stage = Stage.LAW",
+        "if self.pressure >= p.consultation_threshold:\n                self.stage = Stage.PASSED",
+        "if self.pressure >= p.bill_threshold:\n                self.stage = Stage.PASSED",
         "a bill passes against the bill threshold, not the consultation threshold",
     ),
     Mutant(

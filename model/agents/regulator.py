@@ -12,6 +12,23 @@ from model.agents.regime import Regime, make_regime
 from model.params import RegulatorParams, Stage
 
 
+@dataclass(frozen=True)
+class Challenge:
+    """A court challenge of a passed law (docs/ODD.md 7.14).
+
+    Attributes:
+        challengers: names of the ISPs that bring it (one joint claim).
+        filed_week: week the claim is filed; it is pending from then.
+        decided_week: week of the final judgment (no longer pending).
+        succeeds: whether the judgment strikes the obligations down.
+    """
+
+    challengers: tuple[str, ...]
+    filed_week: int
+    decided_week: int
+    succeeds: bool
+
+
 @dataclass
 class _Batch:
     week: int
@@ -28,7 +45,13 @@ class Regulator(mesa.Agent):
         params: its parameters.
         stage: legislative stage (a :class:`~model.params.Stage`: NONE .. LAW).
         pressure: legislative pressure (dimensionless; lobbying adds, counter-pressure removes).
-        events: stage changes this week ('consultation', 'bill', 'law', 'bill_failed').
+        events: stage changes this week ('consultation', 'bill', 'passed', 'law',
+            'bill_failed', 'struck_down').
+        passed_week: the week the law passed (Royal Assent), or None.
+        commencement_left: weeks of commencement still to run before the obligations come
+            into force (drawn when the law passes; a pending challenge stops the clock).
+        challenge: the legal challenge brought against the law, or None.
+        struck_down: whether a court struck the law's obligations down.
         reviewed, overturned: this week's due-process counts (model scale).
         costs: this week's cost of reviewing cases (GBP, real scale).
     """
@@ -44,6 +67,10 @@ class Regulator(mesa.Agent):
         self.capacity_credit = 0.0
         self._law_regime: Regime | None = None
         self.stage_changes: list[tuple[int, str]] = [(0, self.stage_name)]
+        self.passed_week: int | None = 0 if self.stage >= Stage.PASSED else None
+        self.commencement_left: int | None = 0 if self.stage == Stage.LAW else None
+        self.challenge: Challenge | None = None
+        self.struck_down = False
         self.reset_week()
 
     @property
@@ -79,23 +106,24 @@ class Regulator(mesa.Agent):
         self.pressure = max(self.pressure, 0.0)
 
     def update_stage(self, week: int, rng: np.random.Generator) -> None:
-        """Move through none -> consultation -> bill -> law.
+        """Move through none -> consultation -> bill -> passed (:meth:`commence` then
+        brings the law into force).
 
         With a schedule, stages follow it. Otherwise, each week that pressure holds at or
         above ``consultation_threshold`` (no stage yet) or ``bill_threshold``
         (consultation), government acts with probability 1 - exp(-1 /
         ``action_delay_weeks``) (at once if 0). A bill's passage time is drawn when it is
         introduced (gamma, mean ``legislative_lag_weeks``, s.d.
-        ``legislative_lag_sd_weeks``); then it becomes law if pressure is still at or
-        above the consultation threshold, else it fails (back to consultation). A law
-        stays. One uniform is drawn from ``rng`` every week (common random numbers).
+        ``legislative_lag_sd_weeks``); then the law passes if pressure is still at or
+        above the consultation threshold, else the bill fails (back to consultation). A
+        law stays. One uniform is drawn from ``rng`` every week (common random numbers).
         """
         p = self.params
         s = p.schedule
         before = self.stage
         acts = rng.random() < self.act_probability()
         scheduled = ((Stage.CONSULTATION, s.consultation_week), (Stage.BILL, s.bill_week))
-        scheduled += ((Stage.LAW, s.law_week),)
+        scheduled += ((Stage.PASSED, s.passed_week), (Stage.LAW, s.law_week))
         if any(at is not None for _, at in scheduled):
             target = self.stage
             for stage, at in scheduled:
@@ -109,7 +137,7 @@ class Regulator(mesa.Agent):
             self.bill_since, self.bill_lag = week, self.draw_lag(rng)
         elif self.stage == Stage.BILL and week - self.bill_since >= self.bill_lag:
             if self.pressure >= p.consultation_threshold:
-                self.stage = Stage.LAW
+                self.stage = Stage.PASSED
             else:
                 self.stage = Stage.CONSULTATION
                 self.events.append("bill_failed")
@@ -118,8 +146,66 @@ class Regulator(mesa.Agent):
                 self.events.append(Stage(stage).label)
             if self.stage == Stage.BILL and self.bill_since is None:
                 self.bill_since = week
+            if self.stage >= Stage.PASSED and self.passed_week is None:
+                self.passed_week = week
         if self.stage != before:
             self.stage_changes.append((week, self.stage_name))
+
+    # ------------------------------------------------------------------ commencement
+    def commence(self, week: int, rng: np.random.Generator) -> None:
+        """Bring a passed law into force (docs/ODD.md 7.13), after :meth:`update_stage`
+        and the week's challenge decisions.
+
+        When the law passes, the commencement delay is drawn from ``rng`` (gamma, mean
+        ``commencement_weeks``, s.d. ``commencement_sd_weeks``). Each week the law stands
+        passed and no challenge is pending, one week of it runs; once none is left, the
+        law comes into force (at once with a delay of 0). A pending challenge stops the
+        clock, so a challenge filed before commencement delays the law by its duration. A
+        challenge decided in the claimants' favour strikes the obligations down: a law in
+        force falls back to passed, and never comes into force in the run. A scheduled
+        ``law_week`` is history: then only the schedule moves the stage.
+        """
+        if self.stage < Stage.PASSED:
+            return
+        if self.commencement_left is None:
+            self.commencement_left = self.draw_delay(
+                self.params.commencement_weeks, self.params.commencement_sd_weeks, rng
+            )
+        c = self.challenge
+        if c is not None and week == c.decided_week and c.succeeds and not self.struck_down:
+            self.struck_down = True
+            self.events.append("struck_down")
+            if self.stage == Stage.LAW:
+                self.stage = Stage.PASSED
+                self.stage_changes.append((week, self.stage_name))
+        if self.stage != Stage.PASSED or self.struck_down or self.challenge_pending(week):
+            return
+        if self.params.schedule.law_week is not None:
+            return
+        if self.commencement_left <= 0:
+            self.stage = Stage.LAW
+            self.events.append("law")
+            self.stage_changes.append((week, self.stage_name))
+        else:
+            self.commencement_left -= 1
+
+    def file_challenge(self, challenge: Challenge) -> None:
+        """A court challenge of the passed law (brought by :func:`model.institutions
+        .challenge_law`); it is pending from ``filed_week`` to ``decided_week``."""
+        self.challenge = challenge
+
+    def challenge_pending(self, week: int) -> bool:
+        """Whether a legal challenge of the law is before the courts in ``week``."""
+        c = self.challenge
+        return c is not None and c.filed_week <= week < c.decided_week
+
+    @staticmethod
+    def draw_delay(mean: float, sd: float, rng: np.random.Generator) -> int:
+        """A delay in whole weeks: gamma with ``mean`` and ``sd``, rounded; exactly the
+        mean (rounded) with no draw when either is 0."""
+        if sd <= 0 or mean <= 0:
+            return round(mean)
+        return round(rng.gamma((mean / sd) ** 2, sd * sd / mean))
 
     def act_probability(self) -> float:
         """Weekly probability that government acts on pressure above a threshold."""

@@ -50,8 +50,10 @@ LawStance = Literal["graduated", "forward", "disconnect"]
 
 SanctionKind = Literal["suspension", "throttle", "none"]
 
-LegislativeStage = Literal["none", "consultation", "bill", "law"]
-"""Where legislation stands; the regulator holds it as a :class:`Stage`."""
+LegislativeStage = Literal["none", "consultation", "bill", "passed", "law"]
+"""Where legislation stands; the regulator holds it as a :class:`Stage`. ``passed``: the
+law has passed (Royal Assent) but its obligations are not in force yet (commencement, a
+pending legal challenge); ``law``: in force."""
 STAGES: tuple[str, ...] = get_args(LegislativeStage)
 
 
@@ -61,11 +63,12 @@ class Stage(IntEnum):
     NONE = 0
     CONSULTATION = 1
     BILL = 2
-    LAW = 3
+    PASSED = 3  # Royal Assent; obligations not yet in force
+    LAW = 4  # in force
 
     @property
     def label(self) -> str:
-        """The stage's name in scenarios and outputs (``none`` .. ``law``)."""
+        """The stage's name in scenarios and outputs (``none`` .. ``passed``, ``law``)."""
         return STAGES[self]
 
 

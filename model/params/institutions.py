@@ -377,7 +377,88 @@ class Schedule(Params):
 
     consultation_week: int | None = P(None, "Week a consultation opens.", "week", ge=0)
     bill_week: int | None = P(None, "Week a bill is introduced.", "week", ge=0)
-    law_week: int | None = P(None, "Week the law comes into force.", "week", ge=0)
+    passed_week: int | None = P(
+        None,
+        "Week the law passes (Royal Assent). Without law_week, its obligations then come "
+        "into force by the rules: commencement_weeks, then any legal challenge.",
+        "week",
+        ge=0,
+    )
+    law_week: int | None = P(
+        None,
+        "Week the law comes into force (it also passes that week unless passed_week is "
+        "earlier); the week is history: commencement and challenges do not move it.",
+        "week",
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _passed_before_in_force(self) -> Schedule:
+        if None not in (self.passed_week, self.law_week) and self.passed_week > self.law_week:
+            raise ValueError(
+                f"passed_week ({self.passed_week}) must not come after law_week "
+                f"({self.law_week}): a law passes before it comes into force"
+            )
+        return self
+
+
+class LegalChallenge(Params):
+    """ISPs' court challenge of a law that has passed: BT and TalkTalk's
+    judicial review of the Digital Economy Act 2010 (docs/ODD.md 7.14)."""
+
+    principled_prob: float = P(
+        0.0,
+        "Probability that a principled ISP (or a member of a principled association) "
+        "challenges a law when it passes. 0: no challenge (the default keeps laws "
+        "unchallenged). UK 2010: TalkTalk, the principled ISP, challenged.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    other_prob: float = P(
+        0.0,
+        "Probability that any other ISP challenges a law when it passes. UK 2010: BT, one "
+        "of the five other major ISPs, joined TalkTalk.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
+    filing_weeks: int = P(
+        13,
+        "Weeks from the law passing to the claim being filed. A judicial review must be "
+        "brought promptly and within three months (Civil Procedure Rules 54.5); BT and "
+        "TalkTalk filed on 8 July 2010, 13 weeks after Royal Assent.",
+        "weeks",
+        ge=0,
+        le=520,
+    )
+    duration_weeks: float = P(
+        87.0,
+        "Mean weeks from filing to the final judgment, while obligations wait: the DEA "
+        "review was filed in July 2010, decided by the High Court on 20 April 2011 and by "
+        "the Court of Appeal on 6 March 2012 (87 weeks).",
+        "weeks",
+        ge=0.0,
+        le=520.0,
+    )
+    duration_sd_weeks: float = P(
+        26.0,
+        "Spread of a challenge's duration: gamma with mean duration_weeks and this "
+        "standard deviation (0: exactly the mean). Assumption: a case can end at first "
+        "instance (the DEA's High Court stage took 41 weeks) or go further.",
+        "weeks",
+        ge=0.0,
+        le=260.0,
+    )
+    success_prob: float = P(
+        0.1,
+        "Probability that the court strikes the obligations down (they never come into "
+        "force in the run). Assumption: BT and TalkTalk lost on all grounds but one "
+        "(the costs order) and the obligations stood.",
+        "probability",
+        ge=0.0,
+        le=1.0,
+    )
 
 
 class RegulatorParams(Params):
@@ -454,11 +535,35 @@ class RegulatorParams(Params):
         ge=0.0,
     )
     schedule: Schedule = Field(default_factory=Schedule)
+    commencement_weeks: int = P(
+        0,
+        "Mean weeks from a law passing to its obligations coming into force, without a "
+        "challenge (implementing code, decrees). 0: in force on passing, the default of "
+        "the Interpretation Act 1978 s.4 for an Act that sets no date. HADOPI 2: "
+        "promulgated 28 Oct 2009, first warnings 1 Oct 2010 (48 weeks); the DEA's initial "
+        "obligations needed an Ofcom code that was never approved.",
+        "weeks",
+        ge=0,
+        le=520,
+    )
+    commencement_sd_weeks: float = P(
+        0.0,
+        "Spread of the commencement delay: gamma with mean commencement_weeks and this "
+        "standard deviation (0: exactly the mean). Assumption.",
+        "weeks",
+        ge=0.0,
+        le=260.0,
+    )
+    challenge: LegalChallenge = Field(
+        default_factory=LegalChallenge,
+        description="ISPs' court challenge of a law that has passed.",
+    )
     mandated_regime: LawStance = P("graduated", "Regime a law imposes on every ISP.")
     obligations_in_force: bool = P(
         True,
-        "Whether a passed law's obligations are implemented (False: UK Digital Economy Act "
-        "2010, never brought into force).",
+        "Whether a law in force imposes its obligations on ISPs (False: a law that "
+        "imposes nothing on them, Sweden's IPRED; or, by hand, the UK Digital Economy Act "
+        "2010, never brought into force, which commencement and challenge can also give).",
     )
     law_warning_levels: int = P(2, "Warnings before a sanction under the law.", ge=0, le=10)
     law_mitigation_levels: list[int] | None = P(
@@ -507,14 +612,16 @@ class RegulatorParams(Params):
     )
     cost_per_case: float = P(300.0, "Cost of reviewing one case.", "GBP", ge=0.0)
     law_probability: dict[LegislativeStage, float] = P(
-        {"none": 0.05, "consultation": 0.25, "bill": 0.6, "law": 1.0},
-        "ISPs' belief that a law will be imposed, by legislative stage.",
+        {"none": 0.05, "consultation": 0.25, "bill": 0.6, "passed": 1.0, "law": 1.0},
+        "ISPs' belief that a law will be imposed, by legislative stage (passed as law: "
+        "the DEA, a law passed and never in force, was calibrated with these values).",
         "probability",
     )
     anticipation: dict[LegislativeStage, float] = P(
-        {"none": 0.0, "consultation": 0.15, "bill": 0.5, "law": 1.0},
+        {"none": 0.0, "consultation": 0.15, "bill": 0.5, "passed": 1.0, "law": 1.0},
         "Share of the law's penalty that subscribers already expect, by stage (the "
-        "announcement effect).",
+        "announcement effect; passed as law: the DEA's Royal Assent, a law never in force, "
+        "was calibrated with it).",
         "fraction",
     )
     law_cost_per_customer: float = P(

@@ -167,7 +167,7 @@ def pressure_to_next_stage(timeseries: pd.DataFrame, consultation: Any, bill: An
     The regulator (docs/ODD.md) opens a consultation when pressure reaches the
     consultation threshold, introduces a bill at the bill threshold, and passes the law
     after the legislative lag if pressure is still at the consultation threshold. So
-    100 % means the next stage opens (or the bill can pass); NaN once the law is in force.
+    100 % means the next stage opens (or the bill can pass); NaN once the law has passed.
 
     Args:
         consultation, bill: the thresholds (pressure units), scalars or one per row.
@@ -188,7 +188,7 @@ def pressure_to_next_stage(timeseries: pd.DataFrame, consultation: Any, bill: An
 
 
 def stage_median(timeseries: pd.DataFrame, by: str = "point") -> pd.DataFrame:
-    """Median legislative stage over runs: DataFrame[by, week, stage] (0 none .. 3 law)."""
+    """Median legislative stage over runs: DataFrame[by, week, stage] (0 none .. 4 law)."""
     med = timeseries.groupby([by, "week"], observed=True)["legislative_stage"].median()
     return med.rename("stage").reset_index()
 

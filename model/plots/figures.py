@@ -212,7 +212,8 @@ def figure_legislation(view: View) -> tuple[Figure, dict[str, pd.DataFrame]]:
     _draw_bands(top, pressure, view)
     top.axhline(100, color="#444444", ls=":", lw=1.2)
     top.set_title(
-        "Legislative pressure, % of what the next stage needs (100 % = it opens; none once law)"
+        "Legislative pressure, % of what the next stage needs "
+        "(100 % = it opens; none once a law passes)"
     )
     top.set_ylabel("% of next stage's threshold")
     top.set_ylim(bottom=0)

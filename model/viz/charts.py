@@ -31,7 +31,13 @@ def outcome(column: str) -> outcomes.Outcome:
     return found
 
 
-STAGE_COLOURS = {"none": "#ffffff", "consultation": "#ffe08a", "bill": "#ffb347", "law": "#e0625a"}
+STAGE_COLOURS = {
+    "none": "#ffffff",
+    "consultation": "#ffe08a",
+    "bill": "#ffb347",
+    "passed": "#f08a5d",
+    "law": "#e0625a",
+}
 STANCE_LETTERS = {"refuse": "R", "forward": "F", "graduated": "G", "disconnect": "D"}
 DASH = {"A": None, "B": "6,3"}
 LAW_COLOUR = "#7f7f7f"
