@@ -72,7 +72,11 @@ class ISP(mesa.Agent):
         """The regime of a voluntary stance (default: its own) with its ladder settings."""
         p = self.params
         return make_regime(
-            stance or self.voluntary_stance, p.warning_levels, p.sanction, p.sanction_weeks
+            stance or self.voluntary_stance,
+            p.warning_levels,
+            p.sanction,
+            p.sanction_weeks,
+            fine=p.sanction_fine,
         )
 
     def update_regime(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.deterrence import severity_factor
 from model.params import STANCE_TRAITS, Risk
 
 
@@ -14,9 +15,10 @@ class Regime:
     Attributes:
         stance: the stance in force (refuse, forward, graduated or disconnect).
         warning_levels: warnings before the sanction (0 under ``disconnect``).
-        sanction: suspension, throttle or none.
+        sanction: suspension, throttle, fine or none.
         sanction_weeks: length of a suspension or throttling (weeks).
         by_law: imposed by a law in force (rather than chosen by the ISP).
+        fine: a fine's amount (GBP; used when ``sanction`` is fine).
     """
 
     stance: str
@@ -24,6 +26,7 @@ class Regime:
     sanction: str
     sanction_weeks: int
     by_law: bool = False
+    fine: float = 0.0
 
     @property
     def polices(self) -> bool:
@@ -36,20 +39,30 @@ class Regime:
     def penalty(self, risk: Risk) -> float:
         """Subscribers' perceived cost of being caught under this regime (logit units).
 
-        The stance's ``population.risk`` penalty; a policing regime without a sanction
-        is perceived as letters only (``penalty_forward``).
+        A policing regime without a sanction is perceived as letters only
+        (``penalty_forward``). A sanction adds the stance's penalty above the letters',
+        scaled by its severity (ODD 7.13): penalty_forward + (stance penalty -
+        penalty_forward) x :func:`~model.deterrence.severity_factor`, so the stance's
+        ``population.risk`` penalty at the reference severity.
         """
         traits = STANCE_TRAITS[self.stance]
         if traits.penalty is None:
             return 0.0
         if not self.sanctions:
             return risk.penalty_forward
-        return getattr(risk, traits.penalty)
+        factor = severity_factor(self.sanction, self.sanction_weeks, self.fine, risk)
+        letters = risk.penalty_forward
+        return letters + (getattr(risk, traits.penalty) - letters) * factor
 
 
 def make_regime(
-    stance: str, warning_levels: int, sanction: str, sanction_weeks: int, by_law: bool = False
+    stance: str,
+    warning_levels: int,
+    sanction: str,
+    sanction_weeks: int,
+    by_law: bool = False,
+    fine: float = 0.0,
 ) -> Regime:
     """A regime for ``stance``; a stance without warnings (``disconnect``) gets none."""
     levels = 0 if STANCE_TRAITS[stance].first_notice_sanctions else warning_levels
-    return Regime(stance, levels, sanction, sanction_weeks, by_law)
+    return Regime(stance, levels, sanction, sanction_weeks, by_law, fine)

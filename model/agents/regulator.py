@@ -150,6 +150,7 @@ class Regulator(mesa.Agent):
                 p.law_sanction,
                 p.law_sanction_weeks,
                 by_law=True,
+                fine=p.law_sanction_fine,
             )
         return self._law_regime
 
