@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from types import SimpleNamespace
 
 import numpy as np
@@ -37,7 +38,7 @@ def test_severity_is_monotone_in_length_and_amount(kind):
         severity_factor(kind, s if kind != "fine" else 4, s if kind == "fine" else 0, RISK)
         for s in sizes
     ]
-    assert all(b > a for a, b in zip(factors, factors[1:], strict=False))
+    assert all(b > a for a, b in pairwise(factors))
 
 
 def test_severity_scale_is_weeks_of_suspension():
@@ -53,7 +54,7 @@ def test_penalty_at_the_reference_is_the_stance_penalty_and_grows_with_severity(
     ref = make_regime(stance, 2, "suspension", 4).penalty(RISK)
     assert ref == pytest.approx(getattr(RISK, f"penalty_{stance}"))
     penalties = [make_regime(stance, 2, "suspension", w).penalty(RISK) for w in (1, 4, 12, 52)]
-    assert all(b > a for a, b in zip(penalties, penalties[1:], strict=False))
+    assert all(b > a for a, b in pairwise(penalties))
     # a sanction, however mild, deters at least as much as letters alone
     tiny = make_regime(stance, 2, "fine", 4, fine=1.0).penalty(RISK)
     assert RISK.penalty_forward < tiny < ref
