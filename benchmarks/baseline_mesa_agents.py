@@ -49,7 +49,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model import institutions, load_scenario
+from model import deterrence, institutions, load_scenario
 from model.agents.association import Association
 from model.agents.isp import ISP
 from model.agents.regime import Regime
@@ -493,6 +493,7 @@ class AgentBasedPolicyModel(mesa.Model):
         self.baseline_volume = sum(_sigmoid(a.propensity) * a.intensity for a in self.subscribers)
 
         self.salience = 0.0
+        self.enforcement_seen = 0.0
         self.week = 0
         self.sharers_by_isp = np.zeros(len(self.isps), dtype=np.int64)
         self._infringing_share = 0.0
@@ -549,7 +550,7 @@ class AgentBasedPolicyModel(mesa.Model):
         # 3. subscribers decide, one agent at a time
         penalty = institutions.penalty_by_isp(self, week)
         self.penalty = penalty.tolist()
-        self.salience_risk = pop.risk.salience_weight * self.salience
+        self.salience_risk = deterrence.public_risk(self)
         self.vpn_penalty_factor = pop.vpn.penalty_factor
         legal_open = institutions.legal_service_available(self.rights_bodies, week)
         self.legal_pull = pop.legal.pull if legal_open else 0.0
@@ -602,6 +603,7 @@ class AgentBasedPolicyModel(mesa.Model):
         #     faded at the end of each agent's adapt stage)
         self._record(week, sharers, sanctions, penalty)
         institutions.enforcement_news(self, len(delivered), sanctions["applied"])
+        deterrence.learn_enforcement(self, len(delivered), sanctions["applied"], len(sharers))
         institutions.update_notice_volumes(self.isps)
         self.week += 1
 
@@ -631,7 +633,7 @@ class AgentBasedPolicyModel(mesa.Model):
     def _sanction(self, cases: list, week: int) -> dict[str, int]:
         """Carry out sanctions, case by case, after review where due process applies."""
         due_process = self.params.regulator.due_process
-        counts = {"cases": 0, "applied": 0, "wrongful": 0, "wrongful_cases": 0}
+        counts = {"cases": 0, "applied": 0, "wrongful": 0, "wrongful_cases": 0, "fines": 0.0}
         for isp, isp_cases in zip(self.isps, cases, strict=True):
             counts["cases"] += len(isp_cases)
             counts["wrongful_cases"] += sum(1 for _, wrongful in isp_cases if wrongful)
@@ -652,6 +654,9 @@ class AgentBasedPolicyModel(mesa.Model):
         until = week + 1 + regime.sanction_weeks
         if regime.sanction == "suspension":
             agent.suspended_until = until
+        elif regime.sanction == "fine":
+            agent.risk = 1.0
+            counts["fines"] += regime.fine * self.scale
         else:
             agent.throttled_until = until
         counts["applied"] += 1

@@ -306,6 +306,11 @@ OUTCOMES: tuple[Outcome, ...] = (
         label="sanctions",
         goal="minimise",
     ),
+    _money(
+        "fines",
+        "Fines imposed",
+        "fines imposed on subscribers this week, where the sanction is a fine (ODD 7.15)",
+    ),
     _count(
         "wrongful_sanctions",
         "Wrongful sanctions",
@@ -334,6 +339,14 @@ OUTCOMES: tuple[Outcome, ...] = (
     _count("lawsuits", "Lawsuits", "individuals sued this week"),
     # ---- legislation (figure: legislation)
     Outcome("salience", "Salience", "public salience of enforcement", "salience units", "level"),
+    Outcome(
+        "enforcement_seen",
+        "Enforcement seen",
+        "the public's learned weekly chance of being caught: notices and sanctions per "
+        "sharer, exponentially weighted (ODD 7.16)",
+        "notices per sharer per week",
+        "level",
+    ),
     Outcome(
         "legislative_pressure",
         "Legislative pressure",

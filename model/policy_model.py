@@ -39,7 +39,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model import institutions
+from model import deterrence, institutions
 from model.agents.association import Association
 from model.agents.isp import ISP
 from model.agents.regulator import Regulator
@@ -90,6 +90,7 @@ class PolicyModel(mesa.Model):
                 isp.association.members.append(isp)
         self.rights_bodies = [RightsBody(self, p, i) for i, p in enumerate(scenario.rights_bodies)]
         self.salience = 0.0
+        self.enforcement_seen = 0.0  # the public's learned weekly catch rate (ODD 7.16)
         self.week = 0
         self.sharers_by_isp = np.zeros(len(self.isps), dtype=np.int64)
         self._suspended_now = 0
@@ -146,7 +147,7 @@ class PolicyModel(mesa.Model):
         # 3. subscribers decide
         penalty = institutions.penalty_by_isp(self, week)
         subs.set_penalties(penalty, pop.vpn.penalty_factor)
-        subs.perceive(pop.risk.salience_weight * self.salience)
+        subs.perceive(deterrence.public_risk(self))
         subs.decide(week, self.streams["decisions"])
         self._suspended_now = len(subs.suspended_now)
         sharers = subs.sharing.nonzero()[0]
@@ -188,6 +189,7 @@ class PolicyModel(mesa.Model):
         # 10. record; salience fades, then this week's news; notice volumes; risk fades
         self._record(week, sharers, sanctions, churned, new_legal, penalty)
         institutions.enforcement_news(self, len(delivered), sanctions["applied"])
+        deterrence.learn_enforcement(self, len(delivered), sanctions["applied"], len(sharers))
         institutions.update_notice_volumes(self.isps)
         subs.decay_risk(math.exp(-1.0 / pop.risk.decay_weeks))
         self.week += 1  # Mesa's wrapped step() advances self.steps and self.time
@@ -217,7 +219,7 @@ class PolicyModel(mesa.Model):
     def _sanction(self, cases: list, week: int) -> dict[str, int]:
         """Carry out sanctions, after review where due process applies."""
         due_process = self.params.regulator.due_process
-        counts = {"cases": 0, "applied": 0, "wrongful": 0, "wrongful_cases": 0}
+        counts = {"cases": 0, "applied": 0, "wrongful": 0, "wrongful_cases": 0, "fines": 0.0}
         for isp, c in zip(self.isps, cases, strict=True):
             counts["cases"] += len(c.idx)
             counts["wrongful_cases"] += int(c.wrongful.sum())
@@ -240,6 +242,9 @@ class PolicyModel(mesa.Model):
         until = week + 1 + regime.sanction_weeks
         if regime.sanction == "suspension":
             self.accounts.suspend(idx, until)
+        elif regime.sanction == "fine":  # ODD 7.15: a judgment, like a lawsuit's
+            self.accounts.risk[idx] = 1.0
+            counts["fines"] += len(idx) * regime.fine * self.scale
         else:
             self.accounts.throttle(idx, until)
         counts["applied"] += len(idx)
@@ -387,6 +392,7 @@ class PolicyModel(mesa.Model):
             {
                 "sanction_cases": sanctions["cases"],
                 "sanctions": sanctions["applied"],
+                "fines": sanctions.get("fines", 0.0),
                 "wrongful_notices": sum(b.wrongful_notices for b in self.rights_bodies),
                 "wrongful_sanctions": sanctions["wrongful"],
                 "wrongful_sanction_cases": sanctions["wrongful_cases"],
@@ -401,6 +407,7 @@ class PolicyModel(mesa.Model):
                 "new_legal": tally.new_legal,
                 "perceived_risk": tally.perceived_sum / n,
                 "salience": self.salience,
+                "enforcement_seen": self.enforcement_seen,
                 "legislative_pressure": self.regulator.pressure,
                 "legislative_stage": int(self.regulator.stage),
                 "law_in_force": int(self.regulator.law_in_force),

@@ -78,6 +78,7 @@ class ISP(mesa.Agent):
             p.sanction,
             p.sanction_weeks,
             mitigation_levels=p.mitigation_levels,
+            fine=p.sanction_fine,
         )
 
     def update_regime(self) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.deterrence import severity_factor
 from model.params import STANCE_TRAITS, Risk
 
 
@@ -16,11 +17,12 @@ class Regime:
     Attributes:
         stance: the stance in force (refuse, forward, graduated or disconnect).
         warning_levels: warnings before the sanction (0 under ``disconnect``).
-        sanction: suspension, throttle or none.
+        sanction: suspension, throttle, fine or none.
         sanction_weeks: length of a suspension or throttling (weeks).
         by_law: imposed by a law in force (rather than chosen by the ISP).
         mitigation_levels: warning levels that carry a mitigation or education step
             (ODD 7.4); None: only the last warning before a sanction.
+        fine: a fine's amount (GBP; used when ``sanction`` is fine).
     """
 
     stance: str
@@ -29,6 +31,7 @@ class Regime:
     sanction_weeks: int
     by_law: bool = False
     mitigation_levels: tuple[int, ...] | None = None
+    fine: float = 0.0
 
     @property
     def polices(self) -> bool:
@@ -55,15 +58,20 @@ class Regime:
     def penalty(self, risk: Risk) -> float:
         """Subscribers' perceived cost of being caught under this regime (logit units).
 
-        The stance's ``population.risk`` penalty; a policing regime without a sanction
-        is perceived as letters only (``penalty_forward``).
+        A policing regime without a sanction is perceived as letters only
+        (``penalty_forward``). A sanction adds the stance's penalty above the letters',
+        scaled by its severity (ODD 7.15): penalty_forward + (stance penalty -
+        penalty_forward) x :func:`~model.deterrence.severity_factor`, so the stance's
+        ``population.risk`` penalty at the reference severity.
         """
         traits = STANCE_TRAITS[self.stance]
         if traits.penalty is None:
             return 0.0
         if not self.sanctions:
             return risk.penalty_forward
-        return getattr(risk, traits.penalty)
+        factor = severity_factor(self.sanction, self.sanction_weeks, self.fine, risk)
+        letters = risk.penalty_forward
+        return letters + (getattr(risk, traits.penalty) - letters) * factor
 
 
 def make_regime(
@@ -73,6 +81,7 @@ def make_regime(
     sanction_weeks: int,
     by_law: bool = False,
     mitigation_levels: list[int] | None = None,
+    fine: float = 0.0,
 ) -> Regime:
     """A regime for ``stance``; a stance without warnings (``disconnect``) gets none, and
     so no mitigation levels."""
@@ -80,4 +89,4 @@ def make_regime(
     mitigation = None
     if mitigation_levels is not None:
         mitigation = tuple(sorted(k for k in mitigation_levels if k <= levels))
-    return Regime(stance, levels, sanction, sanction_weeks, by_law, mitigation)
+    return Regime(stance, levels, sanction, sanction_weeks, by_law, mitigation, fine)

@@ -237,6 +237,7 @@ class Regulator(mesa.Agent):
                 p.law_sanction_weeks,
                 by_law=True,
                 mitigation_levels=p.law_mitigation_levels,
+                fine=p.law_sanction_fine,
             )
         return self._law_regime
 

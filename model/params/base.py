@@ -48,7 +48,10 @@ STANCE_TRAITS: dict[str, StanceTraits] = {
 LawStance = Literal["graduated", "forward", "disconnect"]
 """The stances a law can mandate (a law that mandates refusal is no law)."""
 
-SanctionKind = Literal["suspension", "throttle", "none"]
+SanctionKind = Literal["suspension", "throttle", "fine", "none"]
+"""What a sanction does: suspends the account, throttles its P2P traffic, or fines the
+subscriber (an amount in GBP, decided by a tribunal when due process applies); its
+severity scales the perceived penalty (:func:`model.deterrence.severity_factor`)."""
 
 LegislativeStage = Literal["none", "consultation", "bill", "passed", "law"]
 """Where legislation stands; the regulator holds it as a :class:`Stage`. ``passed``: the

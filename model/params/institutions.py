@@ -101,6 +101,14 @@ class ISPParams(Params):
     )
     sanction: SanctionKind = P("suspension", "What a sanction does to a subscriber.")
     sanction_weeks: int = P(4, "How long a suspension or throttling lasts.", "weeks", ge=1, le=520)
+    sanction_fine: float = P(
+        0.0,
+        "Fine per sanction when sanction is fine (HADOPI: up to EUR 1,500; New Zealand's "
+        "tribunal: up to NZD 15,000).",
+        "GBP",
+        ge=0.0,
+        le=1e6,
+    )
     strike_expiry_weeks: int = P(
         52,
         "A subscriber's strikes expire after this many weeks without a notice.",
@@ -169,6 +177,7 @@ class ISPParams(Params):
     def _stance_tables_complete(self) -> ISPParams:
         for field in ("compliance", "expected_sanction_share"):
             _table_complete(field, getattr(self, field), STANCES)
+        _fine_given("sanction_fine", self.sanction, self.sanction_fine)
         return self
 
     @model_validator(mode="after")
@@ -574,6 +583,14 @@ class RegulatorParams(Params):
     )
     law_sanction: SanctionKind = P("suspension", "Sanction under the law.")
     law_sanction_weeks: int = P(4, "Length of a sanction under the law.", "weeks", ge=1, le=520)
+    law_sanction_fine: float = P(
+        0.0,
+        "Fine per sanction under the law when law_sanction is fine (decided by a tribunal "
+        "when due_process is on).",
+        "GBP",
+        ge=0.0,
+        le=1e6,
+    )
     fine_per_week: float = P(
         50_000.0,
         "Fine a week on an ISP that does not comply with a law in force.",
@@ -642,6 +659,7 @@ class RegulatorParams(Params):
     def _stage_tables_complete(self) -> RegulatorParams:
         for field in ("law_probability", "anticipation"):
             _table_complete(field, getattr(self, field), STAGES)
+        _fine_given("law_sanction_fine", self.law_sanction, self.law_sanction_fine)
         return self
 
     @model_validator(mode="after")
@@ -650,6 +668,12 @@ class RegulatorParams(Params):
             "law_mitigation_levels", self.law_mitigation_levels, self.law_warning_levels
         )
         return self
+
+
+def _fine_given(field: str, kind: str, amount: float) -> None:
+    """A fine as a sanction needs its amount (ODD 7.15)."""
+    if kind == "fine" and amount <= 0.0:
+        raise ValueError(f"a fine as a sanction needs {field} > 0 (GBP); got {amount:g}")
 
 
 # --------------------------------------------------------------------------- agreements

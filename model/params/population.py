@@ -133,6 +133,74 @@ class Risk(Params):
         ge=0.0,
         le=10.0,
     )
+    # severity (ODD 7.15): the sanction's part of a penalty scales with its severity
+    reference_suspension_weeks: float = P(
+        4.0,
+        "Severity at which a sanctioning stance's penalty is penalty_graduated or "
+        "penalty_disconnect: a suspension of this many weeks (HADOPI: up to one month, "
+        "Code de la propriete intellectuelle L335-7-1; the calibrated scenarios' sanction).",
+        "weeks",
+        gt=0.0,
+        le=520.0,
+    )
+    severity_elasticity: float = P(
+        0.5,
+        "Elasticity of the sanction's part of the penalty with respect to its severity: "
+        "penalty = penalty_forward + (stance penalty - penalty_forward) x (severity / "
+        "reference) ** elasticity. Assumption: below 1 because severity deters less than "
+        "proportionally (Nagin 2013, Crime and Justice 42); 0 ignores severity.",
+        "dimensionless",
+        ge=0.0,
+        le=2.0,
+    )
+    fine_per_suspension_week: float = P(
+        320.0,
+        "A fine's severity in weeks of suspension: GBP of fine that deter like one week of "
+        "suspension. HADOPI's law sets the same maximum for both, EUR 1,500 or one month "
+        "(about GBP 1,290 at 2010's EUR 0.86, over 4 weeks); New Zealand's tribunal fine of "
+        "up to NZD 15,000 (about GBP 7,500) beside its never-used suspension of up to six "
+        "months gives about GBP 290 a week.",
+        "GBP/week",
+        gt=0.0,
+        le=1e6,
+    )
+    throttle_weight: float = P(
+        0.5,
+        "A week of throttling in weeks of suspension. Assumption: a throttled account keeps "
+        "web and e-mail (the US Copyright Alert System's 'mitigation measures'), so it "
+        "costs less than a suspension; half.",
+        "dimensionless",
+        ge=0.0,
+        le=1.0,
+    )
+    # learning from observed enforcement (ODD 7.16)
+    learning_weeks: float = P(
+        10.0,
+        "Time constant of the public's estimate of the chance of being caught, learned from "
+        "the notices and sanctions it observes (exponentially weighted). 10 weeks: the "
+        "memory that fitted Sweden's six-month fade (salience.decay_weeks).",
+        "weeks",
+        ge=0.5,
+        le=520.0,
+    )
+    enforcement_weight: float = P(
+        12.0,
+        "Perceived risk per unit of observed enforcement (notices per sharer per week): "
+        "everyone's perceived risk adds enforcement_weight x the learned estimate. 12 keeps "
+        "HADOPI's perceived risk where the per-1,000-subscriber salience of notices put it "
+        "(0.02 / (1 - exp(-1/10)) x 1,000 x 5.5% sharing).",
+        "probability per (notice/sharer/week)",
+        ge=0.0,
+        le=1000.0,
+    )
+    sanction_notices: float = P(
+        100.0,
+        "A sanction carried out counts as this many notices in the enforcement people "
+        "observe (the ratio of salience's former sanction and notice weights, 2.0 / 0.02).",
+        "notices",
+        ge=0.0,
+        le=1e4,
+    )
 
 
 class VPN(Params):
@@ -308,15 +376,17 @@ class Salience(Params):
         le=520.0,
     )
     notice_weight: float = P(
-        0.02,
-        "Salience added per week per notice per 1,000 subscribers.",
+        0.0,
+        "Salience added per week per notice per 1,000 subscribers (news coverage of "
+        "notices; 0: notices deter through what people learn of them, risk.enforcement_weight).",
         "per notice/1000",
         ge=0.0,
         le=10.0,
     )
     sanction_weight: float = P(
-        2.0,
-        "Salience added per week per sanction per 1,000 subscribers.",
+        0.0,
+        "Salience added per week per sanction per 1,000 subscribers (news coverage of "
+        "sanctions; 0: see risk.sanction_notices).",
         "per sanction/1000",
         ge=0.0,
         le=1000.0,
