@@ -104,6 +104,11 @@ def total(df: pd.DataFrame, column: str, at: int, weeks: int) -> float:
     return float(_window(df[column], at, weeks).sum())
 
 
+def mean(df: pd.DataFrame, column: str, at: int, weeks: int) -> float:
+    """Mean of ``column`` in weeks [at, at + weeks): a level (e.g. a share of lines)."""
+    return float(_window(df[column], at, weeks).mean())
+
+
 def change(df: pd.DataFrame, column: str, at: int, before: int, after: int) -> float:
     """mean(column, weeks [at, at+after)) / mean(column, weeks [at-before, at)) - 1.
 
@@ -171,6 +176,13 @@ class TotalSpec(_Strict):
     weeks: int = Field(ge=1)
 
 
+class MeanSpec(_Strict):
+    metric: Literal["mean"]
+    column: str
+    at: Week
+    weeks: int = Field(ge=1)
+
+
 class ChangeSpec(_Strict):
     metric: Literal["change"]
     column: str
@@ -216,6 +228,7 @@ EVENT_METRICS = (EventWeekSpec, ShareOfRunsSpec)
 Compute = Annotated[
     RatioSpec
     | TotalSpec
+    | MeanSpec
     | ChangeSpec
     | PersistenceSpec
     | ControlSpec
@@ -358,7 +371,7 @@ def resolve_week(at: Week, scenario: Scenario) -> int:
 
 
 METRICS = (
-    "ratio", "total", "change", "persistence", "control", "event_week", "share_of_runs"
+    "ratio", "total", "mean", "change", "persistence", "control", "event_week", "share_of_runs"
 )  # fmt: skip
 
 
@@ -415,6 +428,8 @@ def evaluate(
         return ratio(run, spec.numerator, spec.denominator, at, spec.weeks)
     if isinstance(spec, TotalSpec):
         return total(run, spec.column, at, spec.weeks)
+    if isinstance(spec, MeanSpec):
+        return mean(run, spec.column, at, spec.weeks)
     if isinstance(spec, ChangeSpec):
         return change(run, spec.column, at, spec.before, spec.after)
     if isinstance(spec, PersistenceSpec):
@@ -763,7 +778,7 @@ def _windows(target: Target, scenario: Scenario) -> list[tuple[int, int]]:
     if isinstance(spec, ShareOfRunsSpec):
         return [(0, resolve_week(spec.by, scenario) + 1)]
     at = resolve_week(spec.at, scenario)
-    if isinstance(spec, RatioSpec | TotalSpec | ControlSpec):
+    if isinstance(spec, RatioSpec | TotalSpec | MeanSpec | ControlSpec):
         return [(at, spec.weeks)]
     wins = [(at - spec.before, spec.before), (at, spec.after)]
     if isinstance(spec, PersistenceSpec):

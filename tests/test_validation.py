@@ -143,10 +143,10 @@ def targets_text(scenario: str = "", at: str = "100", band: str = "[0.04, 0.12]"
             ["unknown key 'colour'"],
         ),
         (
-            targets_text().replace("metric: ratio", "metric: mean"),
+            targets_text().replace("metric: ratio", "metric: median"),
             6,
             "targets.funnel.compute.metric",
-            ["unknown metric 'mean'"],
+            ["unknown metric 'median'"],
         ),
         (targets_text(band="[0.2, 0.1]"), 11, "targets.funnel.band", ["above high"]),
         (
