@@ -219,10 +219,12 @@ class Churn(Params):
         "Weekly probability that a subscriber's contract lets them leave this week without "
         "an early-termination charge (a weekly hazard: no per-subscriber contract state). "
         "UK broadband minimum terms were 12 months, 18 for many bundles, then rolling "
-        "monthly (Ofcom, General Conditions review 2011: maximum 24 months, a 12-month "
-        "contract must be offered); with contract phases spread evenly the mean wait to the "
-        "end of a 12-18-month term is 26-39 weeks: 1/33 a week. Leaving also needs a "
-        "Migration Authorisation Code from the losing ISP (Ofcom General Condition 22, 2007).",
+        "monthly (from May 2011 Ofcom capped terms at 24 months and required a 12-month "
+        "offer: The Guardian, 26 May 2011); with contract phases spread evenly the mean "
+        "wait to the end of a 12-18-month term is 26-39 weeks: 1/33 a week. Leaving also "
+        "needed a "
+        "Migration Authorisation Code from the losing ISP, within five working days (Daily "
+        "Mail, 28 July 2006).",
         "1/week",
         ge=0.0,
         le=1.0,
