@@ -154,7 +154,8 @@ class SubscriberAgent(mesa.Agent):
     def adapt(self) -> None:
         """ODD 7.8 then 7.2: VPN under enforcement, legal service, switching ISP; risk fades.
 
-        Switching: base churn, else flight of a sharer from a policing ISP, else a
+        Switching: base churn, else flight of a sharer from a policing ISP (when its
+        contract lets it leave, then by fear of notice: :mod:`model.switching`), else a
         suspended subscriber signing up elsewhere (at most one move a week; the
         destination weights are those of the first reason that applies, as in the
         vectorised model). Own risk then fades by exp(-1 / decay weeks).
@@ -189,8 +190,12 @@ class SubscriberAgent(mesa.Agent):
                 self.risk *= m.risk_decay
                 return
         weights = None
-        if self.sharing and m.flight[self.isp] > 0.0 and rnd.random() < m.flight[self.isp]:
-            weights = m.avoid_weights
+        gap = m.penalty_gap[self.isp]
+        if self.sharing and gap > 0.0 and m.contract_free > 0.0 and rnd.random() < m.contract_free:
+            # free to leave this week; fear of notice (own risk now, salience) decides
+            fear = min(1.0, self.risk + m.salience_risk)
+            if rnd.random() < min(1.0, m.flight * fear * gap):
+                weights = m.avoid_weights
         elif m.suspended_churn > 0.0 and self.suspended_until > week:
             if rnd.random() < m.suspended_churn:
                 weights = m.brand_weights
@@ -619,11 +624,9 @@ class AgentBasedPolicyModel(mesa.Model):
         self.legal_risk_value = pop.legal.risk_value
         self.legal_adoption_rate = pop.legal.adoption_rate
         self.base_churn = churn.base_weekly
-        gap = penalty - penalty.min()
-        self.flight = [
-            min(1.0, churn.enforcement_weekly * g) if churn.enforcement_weekly > 0 else 0.0
-            for g in gap.tolist()
-        ]
+        self.penalty_gap = (penalty - penalty.min()).tolist()
+        self.contract_free = churn.contract_free_weekly if churn.flight > 0.0 else 0.0
+        self.flight = churn.flight
         self.avoid_weights = (self._destination_base * np.exp(-churn.avoidance * penalty)).tolist()
         self.suspended_churn = (
             churn.suspended_switch_weekly if self.params.regulator.suspended_may_switch else 0.0

@@ -48,6 +48,7 @@ from model.events import event_weeks
 from model.scenario import Scenario
 from model.streams import choose, make_streams, seed_sequence
 from model.subscribers import Subscribers, top_share
+from model.switching import flight_probability
 
 
 class PolicyModel(mesa.Model):
@@ -94,6 +95,7 @@ class PolicyModel(mesa.Model):
         self.week = 0
         self.sharers_by_isp = np.zeros(len(self.isps), dtype=np.int64)
         self._suspended_now = 0
+        self._public_risk = 0.0  # this week's perceived risk shared by all (ODD 7.2, 7.16)
         self._infringing_share = 0.0
         self._pending_lobbying = 0.0
         self._pending_wrongful = 0
@@ -147,7 +149,8 @@ class PolicyModel(mesa.Model):
         # 3. subscribers decide
         penalty = institutions.penalty_by_isp(self, week)
         subs.set_penalties(penalty, pop.vpn.penalty_factor)
-        subs.perceive(deterrence.public_risk(self))
+        self._public_risk = deterrence.public_risk(self)
+        subs.perceive(self._public_risk)
         subs.decide(week, self.streams["decisions"])
         self._suspended_now = len(subs.suspended_now)
         sharers = subs.sharing.nonzero()[0]
@@ -290,11 +293,13 @@ class PolicyModel(mesa.Model):
 
         Base churn: any subscriber reconsiders with ``base_weekly`` and picks an ISP with
         the brand weights, possibly their own (then they stay), so shares equal to the
-        weights are stationary. A sharer at ISP k also leaves with ``enforcement_weekly`` x
-        (penalty_k - the softest ISP's penalty), for another ISP chosen with weights
-        brand x exp(-avoidance x penalty). Suspended subscribers sign up with another ISP
-        where the law allows it. Nobody switches twice in a week: the groups are taken in
-        that order and later ones skip earlier movers.
+        weights are stationary. Flight (:mod:`model.switching`): a sharer at ISP k whose
+        contract lets them leave this week (``contract_free_weekly``) leaves with
+        min(1, ``flight`` x perceived risk x (penalty_k - the softest ISP's penalty)), for
+        another ISP chosen with weights brand x exp(-avoidance x penalty). Suspended
+        subscribers sign up with another ISP where the law allows it. Nobody switches
+        twice in a week: the groups are taken in that order and later ones skip earlier
+        movers.
         """
         subs = self.accounts
         churn = self.params.population.churn
@@ -303,13 +308,16 @@ class PolicyModel(mesa.Model):
             return 0
         groups = [(choose(rng, subs.n, churn.base_weekly), self._destination_base, False)]
         gap = penalty - penalty.min()
-        if churn.enforcement_weekly > 0 and (gap > 0).any():
-            # thinning: candidates at the highest hazard, kept in proportion to their ISP's
-            hazard = np.minimum(1.0, churn.enforcement_weekly * gap)
-            candidates = choose(rng, sharers, hazard.max())
-            keep = rng.random(len(candidates)) * hazard.max() < hazard[subs.isp[candidates]]
+        if churn.flight > 0 and churn.contract_free_weekly > 0 and (gap > 0).any():
+            # sharers whose contract lets them leave this week, then each keeps with the
+            # probability that fear of their ISP's enforcement makes them go
+            free = choose(rng, sharers, churn.contract_free_weekly)
+            free = free[gap[subs.isp[free]] > 0]
+            # perceived risk with this week's notices: the noticed fear their ISP at once
+            fear = np.minimum(1.0, subs.risk[free] + np.float32(self._public_risk))
+            go = flight_probability(churn.flight, fear, gap[subs.isp[free]])
             avoid = self._destination_base * np.exp(-churn.avoidance * penalty)
-            groups.append((candidates[keep], avoid, True))
+            groups.append((free[rng.random(len(free)) < go], avoid, True))
         if self.params.regulator.suspended_may_switch and churn.suspended_switch_weekly > 0:
             leaving = choose(rng, subs.suspended_now, churn.suspended_switch_weekly)
             groups.append((leaving, self._destination_base, True))

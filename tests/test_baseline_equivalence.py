@@ -51,15 +51,17 @@ ALPHA = 0.001
 # Main scenario: 1,500 subscribers, 40 weeks. One ISP under graduated response (one
 # warning, then a fine), one that disconnects (throttles) on the first notice, one
 # that refuses on principle; detection high enough for notices and sanctions every week;
-# 10% misattribution; VPNs, a legal service launching at week 15, base and enforcement
-# churn (defaults), escalation reviews every 13 weeks. Salience weights and the weight of
-# learned enforcement are lowered so that perceived risk stays below its cap and own risk
-# (notices, fading) matters.
+# 10% misattribution; VPNs, a legal service launching at week 15, base churn (default)
+# and flight from policing ISPs made frequent (contracts free a tenth of sharers a week,
+# flight 0.5) so that the refuser's market share tests the flight rule; escalation reviews
+# every 13 weeks. Salience weights and the weight of learned enforcement are lowered so
+# that perceived risk stays below its cap and own risk (notices, fading) matters.
 MAIN = {
     "population": {
         "subscribers": 1_500,
         "sharing": {"baseline_share": 0.2},
         "risk": {"enforcement_weight": 1.8},
+        "churn": {"contract_free_weekly": 0.1, "flight": 0.5},
     },
     "salience": {"notice_weight": 0.003, "sanction_weight": 0.03},
     "isps": [

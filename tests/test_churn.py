@@ -1,5 +1,6 @@
-"""Rules of switching ISP: base churn, conservation, sharers' flight from policing ISPs,
-and suspended subscribers signing up elsewhere.
+"""Rules of switching ISP: base churn, conservation, sharers' flight from policing ISPs
+(only when their contract lets them leave, and only out of fear of notice), and suspended
+subscribers signing up elsewhere.
 
 Base churn has each subscriber reconsider with probability base_weekly each week and pick
 an ISP by market share, possibly their own: with k equal shares a subscriber moves with
@@ -95,7 +96,12 @@ def propensity_gap(m: PolicyModel) -> float:
 # Under random moves the mean propensity of ~10,000 customers has standard error
 # sd / sqrt(10,000) = 2 / 100 = 0.02; the gap between two ISPs sqrt(2) x 0.02.
 GAP_TOLERANCE = Z * math.sqrt(2) * 2.0 / math.sqrt(10_000)
-CHURN = {"base_weekly": 0.003, "enforcement_weekly": 0.05, "suspended_switch_weekly": 0.0}
+CHURN = {
+    "base_weekly": 0.003,
+    "contract_free_weekly": 0.2,
+    "flight": 1.0,
+    "suspended_switch_weekly": 0.0,
+}
 
 
 def test_sharers_drift_to_the_only_refusing_isp():
@@ -118,7 +124,7 @@ def test_no_drift_when_all_isps_police_alike():
 
 
 def test_suspended_subscribers_switch_only_where_the_law_allows():
-    churn = {"base_weekly": 0.0, "enforcement_weekly": 0.0, "suspended_switch_weekly": 0.5}
+    churn = {"base_weekly": 0.0, "flight": 0.0, "suspended_switch_weekly": 0.5}
     body = {"detection_prob": 0.2}
     for allowed in (False, True):
         m = build(
@@ -160,3 +166,101 @@ def test_destinations_follow_weights_and_never_the_current_isp():
     origin = rng.integers(0, 3, size=n).astype(np.uint8)
     dest = PolicyModel._destinations(origin, np.array([0.5, 0.3, 0.2]), rng)
     assert np.all(dest != origin)
+
+
+# --------------------------------------------------------------------------- flight (ODD 7.8)
+def flight_model(n=40_000, free=0.1, flight=0.5, seed=11):
+    """Two ISPs (I0 polices, I1 refuses), no base or suspended churn, no salience."""
+    churn = {
+        "base_weekly": 0.0,
+        "contract_free_weekly": free,
+        "flight": flight,
+        "suspended_switch_weekly": 0.0,
+    }
+    return build(["graduated", "refuse"], n, seed=seed, churn=churn)
+
+
+def test_flight_only_from_fearful_sharers_free_to_leave_at_the_specified_rate():
+    """Everyone shares; at I0 (gap 3.9) half have own risk 0.5, half none; salience 0.
+
+    A sharer at I0 with risk 0.5 leaves with free x min(1, flight x 0.5 x 3.9) = 0.1 x
+    0.975 in the week: the count is Binomial(customers with risk, 0.0975), 4.5 s.e.
+    Sharers with no perceived risk and those at the softest ISP (gap 0) never leave.
+    """
+    m = flight_model()
+    subs = m.accounts
+    at0 = (subs.isp == 0).nonzero()[0]
+    fearful = at0[::2]
+    subs.risk[:] = 0.0
+    subs.risk[fearful] = 0.5
+    subs.risk[(subs.isp == 1).nonzero()[0]] = 0.9  # fear, but nothing to flee
+    m._salience_risk = 0.0
+    before = subs.isp.copy()
+    penalty = np.array([3.9, 0.0])
+    moved = m._churn(0, np.arange(subs.n), penalty)
+    left = before != subs.isp
+    assert not left[np.setdiff1d(at0, fearful)].any()  # no fear: nobody leaves
+    assert not left[before == 1].any()  # softest ISP: nobody leaves
+    p, trials = 0.1 * min(1.0, 0.5 * 0.5 * 3.9), len(fearful)
+    count = int(left[fearful].sum())
+    assert moved == count
+    assert abs(count - p * trials) < Z * math.sqrt(trials * p * (1 - p))
+
+
+def test_flight_probability_is_capped_at_the_contract_rate():
+    """With fear x gap x flight above 1 every sharer free to leave goes: the weekly
+    share leaving is the contract rate itself, Binomial(n at I0, free)."""
+    m = flight_model(free=0.05, flight=5.0)
+    subs = m.accounts
+    subs.risk[:] = 1.0
+    m._salience_risk = 0.0
+    at0 = (subs.isp == 0).nonzero()[0]
+    before = subs.isp.copy()
+    m._churn(0, np.arange(subs.n), np.array([3.9, 0.0]))
+    count = int((before[at0] != subs.isp[at0]).sum())
+    p, trials = 0.05, len(at0)
+    assert abs(count - p * trials) < Z * math.sqrt(trials * p * (1 - p))
+
+
+def test_non_sharers_never_flee():
+    m = flight_model(free=1.0, flight=5.0)
+    subs = m.accounts
+    subs.risk[:] = 1.0
+    m._salience_risk = 0.0
+    assert m._churn(0, np.empty(0, dtype=np.int64), np.array([3.9, 0.0])) == 0
+    assert subs.customers.tolist() == np.bincount(subs.isp, minlength=2).tolist()
+
+
+def test_salience_alone_is_fear_of_notice():
+    """No own risk, salience term 0.4: a sharer at I0 leaves with 0.1 x 0.4 x 0.5 x 3.9."""
+    m = flight_model()
+    subs = m.accounts
+    subs.risk[:] = 0.0
+    m._salience_risk = 0.4
+    at0 = (subs.isp == 0).nonzero()[0]
+    before = subs.isp.copy()
+    m._churn(0, np.arange(subs.n), np.array([3.9, 0.0]))
+    count = int((before[at0] != subs.isp[at0]).sum())
+    p, trials = 0.1 * 0.4 * 0.5 * 3.9, len(at0)
+    assert abs(count - p * trials) < Z * math.sqrt(trials * p * (1 - p))
+
+
+def test_largest_isps_policing_alone_lose_share_within_the_eircom_range():
+    """uk-largest-comply: BT and Virgin Media (47.8% together, like Eircom's 47.5%) police
+    alone. Before any law (weeks 96-125), their share relative to the start must lie in
+    the Eircom target's band, -13% to 0 (targets.yaml, eircom-share-under-lone-
+    enforcement). Tolerance: base churn moves a share s of N lines by about
+    sqrt(T x 2 c s (1 - s) / N) over T weeks (0.005 at N = 10,000, T = 125, c = 0.004):
+    4.5 of those, relative to 0.478, on the mean of two seeds."""
+    path = "scenarios/counterfactuals/uk-largest-comply.yaml"
+    n, weeks = 10_000, 126
+    shares = []
+    for seed in (1, 2):
+        scenario = load_scenario(path, overrides={"population.subscribers": n})
+        df = PolicyModel(scenario, rng=seed).run(weeks).outcomes()
+        both = df["market_share.BT"] + df["market_share.Virgin Media"]
+        shares.append(both.iloc[96:126].mean())
+    start = 0.259 + 0.219
+    change = np.mean(shares) / start - 1.0
+    tol = Z * math.sqrt(weeks * 2 * 0.004 * start * (1 - start) / n) / math.sqrt(2) / start
+    assert -0.13 - tol <= change <= 0.0 + tol

@@ -173,7 +173,7 @@ def _law_with_enforcement(detection: float, weight: float):
                 "risk": {"notice_jump": 0.0, "final_warning_jump": 0.0,
                          "enforcement_weight": weight},
                 "vpn": {"adopt_on_notice": 0.0, "weekly_rate": 0.0},
-                "churn": {"base_weekly": 0.0, "enforcement_weekly": 0.0},
+                "churn": {"base_weekly": 0.0, "flight": 0.0},
             },
             "isps": [{"name": "A", "market_share": 1.0, "stance": "refuse", "adaptive": False}],
             "rights_bodies": [

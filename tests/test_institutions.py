@@ -57,7 +57,9 @@ def test_expected_costs_match_the_documented_formula_term_by_term():
     rival = risk.penalty_forward  # B forwards letters
     law = 0.25 * 0.05 * customers  # P(law | consultation) x law cost per customer
     pressure = 2000.0 * 2 * customers / 100_000  # pressure_on_isps x step (threat = 2)
-    lost_per_logit = 0.01 * sharers * 18.0 / WEEKS_PER_MONTH * 52.0
+    churn = m.params.population.churn
+    # flight of the sharers it would police, reckoned as noticed ones (risk = notice_jump)
+    lost_value = sharers * 18.0 / WEEKS_PER_MONTH * 52.0
     penalty = {
         "refuse": 0.0,
         "forward": risk.penalty_forward,
@@ -68,7 +70,9 @@ def test_expected_costs_match_the_documented_formula_term_by_term():
     sanction_share = {"refuse": 0.0, "forward": 0.0, "graduated": 0.05, "disconnect": 1.0}
     for stance, comply in compliance.items():
         handling = 0.0 if stance == "refuse" else notices * (2.0 + sanction_share[stance] * 40.0)
-        lost = lost_per_logit * max(0.0, penalty[stance] - rival)
+        gap = max(0.0, penalty[stance] - rival)
+        flight = min(1.0, churn.flight * risk.notice_jump * gap)
+        lost = churn.contract_free_weekly * flight * lost_value
         want = handling + lost + law * (1.0 - 0.5 * comply) + pressure * (1.0 - comply)
         assert costs[stance] == pytest.approx(want, rel=1e-12), stance
 

@@ -26,7 +26,7 @@ def build(n=20_000, seed=3, population=None, isps=None, bodies=None, regulator=N
     data = {
         "population": {
             "subscribers": n,
-            "churn": {"base_weekly": 0.0, "enforcement_weekly": 0.0},
+            "churn": {"base_weekly": 0.0, "flight": 0.0},
             **(population or {}),
         },
         "isps": isps or [{"name": "A", "market_share": 1.0, "adaptive": False}],
@@ -143,7 +143,7 @@ def statistics(intensity_sd: float, seed: int) -> dict[str, float]:
                 "notice_p2p_kept": 1.0,
                 "final_warning_p2p_kept": 1.0,
             },
-            "churn": {"base_weekly": 0.004, "enforcement_weekly": 0.01},
+            "churn": {"base_weekly": 0.004, "flight": 0.01},
         },
         bodies=[{"name": "RB", "escalates": False, "detection_prob": 0.08}],
     )
@@ -196,7 +196,7 @@ def test_intensity_survives_churn_and_vpn_adoption():
         n=20_000,
         isps=isps,
         population={
-            "churn": {"base_weekly": 0.02, "enforcement_weekly": 0.05},
+            "churn": {"base_weekly": 0.02, "flight": 0.05},
             "vpn": {"adopt_on_notice": 0.5, "weekly_rate": 0.05},
             # notices leave intensity alone here (their own rule is tested below)
             "sharing": {"notice_p2p_kept": 1.0, "final_warning_p2p_kept": 1.0},

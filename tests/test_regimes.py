@@ -30,7 +30,7 @@ def scenario_data(isp=None, body=None, n=1000, population=None, regulator=None) 
         "population": {
             "subscribers": n,
             "vpn": {"adopt_on_notice": 0.0, "weekly_rate": 0.0},
-            "churn": {"base_weekly": 0.0, "enforcement_weekly": 0.0},
+            "churn": {"base_weekly": 0.0, "flight": 0.0},
             **(population or {}),
         },
         "isps": [{"name": "A", "market_share": 1.0, "adaptive": False, **(isp or {})}],

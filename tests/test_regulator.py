@@ -170,7 +170,7 @@ def disconnect_run(due_process: bool, weeks=30, seed=5, **reg):
     isps = [{"name": "A", "market_share": 1.0, "adaptive": False, "stance": "disconnect"}]
     body = {"name": "RB", "detection_prob": 0.2, "misattribution_rate": 0.2, "escalates": False}
     regulator = {"due_process": due_process, "review_delay_weeks": 0, **reg}
-    pop = {"churn": {"base_weekly": 0.0, "enforcement_weekly": 0.0}}
+    pop = {"churn": {"base_weekly": 0.0, "flight": 0.0}}
     m = build(isps, [body], regulator, n=20_000, seed=seed, population=pop)
     return m, m.run(weeks).outcomes()
 

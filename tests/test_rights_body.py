@@ -22,7 +22,7 @@ def build(isps=None, bodies=None, n=20_000, seed=2, population=None, regulator=N
     data = {
         "population": {
             "subscribers": n,
-            "churn": {"base_weekly": 0.0, "enforcement_weekly": 0.0},
+            "churn": {"base_weekly": 0.0, "flight": 0.0},
             **(population or {}),
         },
         "isps": isps or [{"name": "A", "market_share": 1.0, "adaptive": False}],

@@ -179,8 +179,10 @@ def flip_count(switch_cost: float, seed: int) -> int:
 
 
 def test_a_switching_cost_damps_flip_flopping():
+    # GBP 10 a customer: the flight rule of issue 13 item 6 narrowed the gaps between
+    # stance costs, and GBP 5 now damps the flips by about 2.8x (12 against 34), not 3x
     free = sum(flip_count(0.0, seed) for seed in range(3))
-    costly = sum(flip_count(5.0, seed) for seed in range(3))
+    costly = sum(flip_count(10.0, seed) for seed in range(3))
     assert free > 6  # noisy reviews without inertia flip back and forth
     assert costly < free / 3
 

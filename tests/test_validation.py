@@ -21,6 +21,7 @@ from model.validation import (
     control,
     load_targets,
     loss,
+    mean,
     parse_week,
     persistence,
     ratio,
@@ -51,6 +52,13 @@ def test_ratio_of_nothing_is_nan():
 def test_total_sums_the_window():
     df = series(s=[5, 0, 1, 2, 7])
     assert total(df, "s", at=1, weeks=3) == 3
+
+
+def test_mean_is_the_level_over_the_window_only():
+    df = series(s=[9.0, 0.02, 0.04, 0.06, 9.0])
+    assert mean(df, "s", at=1, weeks=3) == pytest.approx(0.04)
+    with pytest.raises(ValueError, match="outside the run"):
+        mean(df, "s", at=3, weeks=3)
 
 
 def test_change_is_after_over_before_minus_one():
@@ -267,10 +275,10 @@ def targets_text(scenario: str = "", at: str = "100", band: str = "[0.04, 0.12]"
             ["unknown key 'colour'"],
         ),
         (
-            targets_text().replace("metric: ratio", "metric: mean"),
+            targets_text().replace("metric: ratio", "metric: median"),
             6,
             "targets.funnel.compute.metric",
-            ["unknown metric 'mean'"],
+            ["unknown metric 'median'"],
         ),
         (targets_text(band="[0.2, 0.1]"), 11, "targets.funnel.band", ["above high"]),
         (

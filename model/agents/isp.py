@@ -11,6 +11,7 @@ from model import institutions
 from model.agents.regime import Regime, make_regime
 from model.params import STANCES, ISPParams
 from model.subscribers import NEVER
+from model.switching import weekly_flight_hazard
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 
@@ -274,7 +275,8 @@ class ISP(mesa.Agent):
                     p.cost_per_notice + p.expected_sanction_share[stance] * p.cost_per_sanction
                 )
             gap = max(0.0, regime.penalty(risk) - rival_penalty)
-            leaving = churn.enforcement_weekly * gap * sharers
+            # the sharers it would police reckoned as noticed ones (risk = notice_jump)
+            leaving = float(weekly_flight_hazard(churn, risk.notice_jump, gap)) * sharers
             lost = leaving * price_week * p.customer_horizon_weeks
             legislation = law_prob * law_cost * (1.0 - preemption * comply)
             costs[stance] = handling + lost + legislation + pressure * (1.0 - comply)

@@ -234,8 +234,10 @@ class Legal(Params):
     """Going legal: a paid legal service, once one exists."""
 
     value_mean: float = P(
-        1.5,
-        "Mean weekly value subscribers put on the legal service.",
+        0.52,
+        "Mean weekly value subscribers put on the legal service (fitted jointly: UK paid "
+        "streaming uptake, 2-8% of lines in 2012, BPI; France's announcement effect, "
+        "Danaher et al. 2014; docs/ODD.md section 9).",
         "GBP/week",
         ge=0.0,
         le=50.0,
@@ -244,8 +246,9 @@ class Legal(Params):
         1.0, "Spread of that value across subscribers.", "GBP/week", ge=0.0, le=50.0
     )
     risk_value: float = P(
-        2.0,
-        "Extra weekly value of going legal per unit of perceived risk (legal use carries no risk).",
+        1.55,
+        "Extra weekly value of going legal per unit of perceived risk (legal use carries no "
+        "risk; fitted jointly with value_mean).",
         "GBP/week",
         ge=0.0,
         le=50.0,
@@ -279,13 +282,33 @@ class Churn(Params):
         ge=0.0,
         le=0.2,
     )
-    enforcement_weekly: float = P(
-        0.01,
-        "Extra weekly probability that a sharer leaves an ISP that polices them, per logit "
-        "unit of penalty above the softest rival's.",
-        "1/week per logit",
+    contract_free_weekly: float = P(
+        0.03,
+        "Weekly probability that a subscriber's contract lets them leave this week without "
+        "an early-termination charge (a weekly hazard: no per-subscriber contract state). "
+        "UK broadband minimum terms were 12 months, 18 for many bundles, then rolling "
+        "monthly (from May 2011 Ofcom capped terms at 24 months and required a 12-month "
+        "offer: The Guardian, 26 May 2011); with contract phases spread evenly the mean "
+        "wait to the end of a 12-18-month term is 26-39 weeks: 1/33 a week. Leaving also "
+        "needed a "
+        "Migration Authorisation Code from the losing ISP, within five working days (Daily "
+        "Mail, 28 July 2006).",
+        "1/week",
         ge=0.0,
-        le=0.5,
+        le=1.0,
+    )
+    flight: float = P(
+        0.8,
+        "Probability that a sharer whose contract lets them leave this week leaves an ISP "
+        "that polices them, per unit of perceived risk x logit of penalty above the "
+        "softest ISP's (capped at 1): a sharer with no notice and no salience never leaves "
+        "for enforcement. Fitted jointly (docs/ODD.md section 9): bounded above by "
+        "Eircom's share under its lone graduated response (ComReg 2011, Eircom results "
+        "2012: at most -13% relative), below by the DEA's no-sanctions target (ISPs that "
+        "expect to lose few customers sanction voluntarily).",
+        "per risk x logit",
+        ge=0.0,
+        le=10.0,
     )
     avoidance: float = P(
         1.0,

@@ -53,7 +53,7 @@ Modules: :mod:`~model.validation.metrics` (the metric functions),
 (the table and figures). Everything is re-exported here.
 """
 
-from model.validation.metrics import change, control, persistence, ratio, recovery, total
+from model.validation.metrics import change, control, mean, persistence, ratio, recovery, total
 from model.validation.report import COLUMNS, figure, fmt, markdown, table, write_report
 from model.validation.running import (
     Runs,
@@ -72,6 +72,7 @@ from model.validation.schema import (
     Compute,
     ControlSpec,
     EventWeekSpec,
+    MeanSpec,
     PersistenceSpec,
     RatioSpec,
     RecoverySpec,
@@ -95,6 +96,7 @@ __all__ = [
     "Compute",
     "ControlSpec",
     "EventWeekSpec",
+    "MeanSpec",
     "PersistenceSpec",
     "RatioSpec",
     "RecoverySpec",
@@ -116,6 +118,7 @@ __all__ = [
     "load_targets",
     "loss",
     "markdown",
+    "mean",
     "parse_week",
     "persistence",
     "ratio",

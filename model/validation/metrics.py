@@ -34,6 +34,11 @@ def total(df: pd.DataFrame, column: str, at: int, weeks: int) -> float:
     return float(_window(df[column], at, weeks).sum())
 
 
+def mean(df: pd.DataFrame, column: str, at: int, weeks: int) -> float:
+    """Mean of ``column`` in weeks [at, at + weeks): a level (e.g. a share of lines)."""
+    return float(_window(df[column], at, weeks).mean())
+
+
 def change(df: pd.DataFrame, column: str, at: int, before: int, after: int) -> float:
     """mean(column, weeks [at, at+after)) / mean(column, weeks [at-before, at)) - 1.
 

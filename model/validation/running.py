@@ -17,12 +17,13 @@ import pandas as pd
 
 from model.conditions import event_week, held_by, wilson
 from model.scenario import Scenario, load_scenario
-from model.validation.metrics import change, control, persistence, ratio, recovery, total
+from model.validation.metrics import change, control, mean, persistence, ratio, recovery, total
 from model.validation.schema import (
     WEEKS_OR_NEVER,
     ChangeSpec,
     ControlSpec,
     EventWeekSpec,
+    MeanSpec,
     PersistenceSpec,
     RatioSpec,
     RecoverySpec,
@@ -49,6 +50,8 @@ def evaluate(
         return ratio(run, spec.numerator, spec.denominator, at, spec.weeks)
     if isinstance(spec, TotalSpec):
         return total(run, spec.column, at, spec.weeks)
+    if isinstance(spec, MeanSpec):
+        return mean(run, spec.column, at, spec.weeks)
     if isinstance(spec, ChangeSpec):
         return change(run, spec.column, at, spec.before, spec.after)
     if isinstance(spec, PersistenceSpec):

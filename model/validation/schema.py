@@ -53,6 +53,13 @@ class TotalSpec(_Strict):
     weeks: int = Field(ge=1)
 
 
+class MeanSpec(_Strict):
+    metric: Literal["mean"]
+    column: str
+    at: Week
+    weeks: int = Field(ge=1)
+
+
 class ChangeSpec(_Strict):
     metric: Literal["change"]
     column: str
@@ -111,6 +118,7 @@ WEEKS_OR_NEVER = (EventWeekSpec, RecoverySpec)
 Compute = Annotated[
     RatioSpec
     | TotalSpec
+    | MeanSpec
     | ChangeSpec
     | PersistenceSpec
     | ControlSpec
@@ -271,7 +279,7 @@ def check_column(column: str, scenario: Scenario) -> None:
 
 
 METRICS = (
-    "ratio", "total", "change", "persistence", "control", "recovery", "event_week",
+    "ratio", "total", "mean", "change", "persistence", "control", "recovery", "event_week",
     "share_of_runs",
 )  # fmt: skip
 
