@@ -194,7 +194,7 @@ def test_flight_only_from_fearful_sharers_free_to_leave_at_the_specified_rate():
     subs.risk[:] = 0.0
     subs.risk[fearful] = 0.5
     subs.risk[(subs.isp == 1).nonzero()[0]] = 0.9  # fear, but nothing to flee
-    m._salience_risk = 0.0
+    m._public_risk = 0.0
     before = subs.isp.copy()
     penalty = np.array([3.9, 0.0])
     moved = m._churn(0, np.arange(subs.n), penalty)
@@ -213,7 +213,7 @@ def test_flight_probability_is_capped_at_the_contract_rate():
     m = flight_model(free=0.05, flight=5.0)
     subs = m.accounts
     subs.risk[:] = 1.0
-    m._salience_risk = 0.0
+    m._public_risk = 0.0
     at0 = (subs.isp == 0).nonzero()[0]
     before = subs.isp.copy()
     m._churn(0, np.arange(subs.n), np.array([3.9, 0.0]))
@@ -226,17 +226,17 @@ def test_non_sharers_never_flee():
     m = flight_model(free=1.0, flight=5.0)
     subs = m.accounts
     subs.risk[:] = 1.0
-    m._salience_risk = 0.0
+    m._public_risk = 0.0
     assert m._churn(0, np.empty(0, dtype=np.int64), np.array([3.9, 0.0])) == 0
     assert subs.customers.tolist() == np.bincount(subs.isp, minlength=2).tolist()
 
 
 def test_salience_alone_is_fear_of_notice():
-    """No own risk, salience term 0.4: a sharer at I0 leaves with 0.1 x 0.4 x 0.5 x 3.9."""
+    """No own risk, public (salience) term 0.4: a sharer at I0 leaves with 0.1 x 0.4 x 0.5 x 3.9."""
     m = flight_model()
     subs = m.accounts
     subs.risk[:] = 0.0
-    m._salience_risk = 0.4
+    m._public_risk = 0.4
     at0 = (subs.isp == 0).nonzero()[0]
     before = subs.isp.copy()
     m._churn(0, np.arange(subs.n), np.array([3.9, 0.0]))
