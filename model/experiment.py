@@ -11,6 +11,13 @@ stream (common random numbers). Without policies this is ``spawn_key=(point,
 replicate)`` as it always was. Any single run can be reproduced alone and results do not
 depend on the number of workers or on the executor (local processes or a Dask cluster).
 
+An ``analysis:`` design shares seeds further (:func:`seed_worlds`): every world derived
+from one base-sample row (a Saltelli block A_j, AB_j^1..AB_j^D, B_j; a Morris trajectory)
+uses the seed of the block's first world, ``spawn_key=(block, replicate)``. The Sobol
+estimators difference worlds of one block (f(A_j) - f(AB_j^i)); with one seed per block
+the seed's noise cancels in those differences instead of counting as an effect of every
+parameter (common random numbers within each block).
+
 With ``replicates: auto`` R is ``precision.max_replicates`` (the numbering slots) and
 replicates are run in batches until each point's confidence interval is narrow enough
 (:func:`run_experiment`); adding replicates never changes earlier runs.
@@ -119,6 +126,37 @@ def analysis_matrix(scenario: Scenario) -> np.ndarray:
     )
 
 
+def seed_worlds(scenario: Scenario) -> list[int]:
+    """For each world of the design, the world whose seed it uses (its seed index).
+
+    - ``analysis: {method: sobol}``: Saltelli's design is N blocks of ``D + 2`` rows
+      (``2D + 2`` with second order), each derived from base-sample row j: A_j, the D rows
+      AB_j^i (A_j with parameter i from B_j), B_j (and BA_j^i). Every world of block j
+      gets seed index j.
+    - ``analysis: {method: morris}``: N trajectories of ``D + 1`` rows, each one parameter
+      step from the last; every world of trajectory j gets seed index j.
+    - otherwise (sweeps, no design): each world its own, ``world``.
+
+    Why: Jansen's total index averages (f(A_j) - f(AB_j^i))^2 and the first-order
+    estimator f(B_j) (f(AB_j^i) - f(A_j)). With a seed per world, each difference carries
+    the noise of two independent runs, so seed noise adds Var(noise) / Var(Y) to every
+    total index (an outcome mostly noise reads ST ~ 1 for every parameter, whatever N).
+    With one seed per block the differences compare the same random streams, and the
+    noise is a share of Var(Y) left unexplained rather than a false effect. The seeds are
+    fixed by the design alone, so results stay the same whatever the workers or executor.
+    """
+    worlds = len(design(scenario))
+    analysis = scenario.analysis
+    if analysis is None:
+        return list(range(worlds))
+    d = len(analysis.parameters)
+    if analysis.method == "morris":
+        block = d + 1
+    else:
+        block = 2 * d + 2 if analysis.second_order else d + 2
+    return [world // block for world in range(worlds)]
+
+
 def _sample(method: str, parameters: dict[str, Any], samples: int, seed: int) -> np.ndarray:
     from SALib.sample import latin, sobol  # SALib is slow to import; only sweeps need it
 
@@ -174,15 +212,25 @@ def plan(
 
     ``run_id = point * slots + replicate`` with ``slots`` = ``experiment.replicates``
     (``precision.max_replicates`` with ``auto``). With policies, ``point = policy *
-    worlds + world`` and the seed depends on (world, replicate) only.
+    worlds + world`` and the seed depends on (world, replicate) only; with an
+    ``analysis:`` design, on (block, replicate) (:func:`seed_worlds`).
     """
     exp = scenario.experiment
     slots = exp.replicate_slots
     worlds = design(scenario)
+    shared = seed_worlds(scenario) if scenario.analysis is not None else None
     chosen = replicates or (lambda point: range(exp.first_replicates))
     if not scenario.policies:
         return [
-            RunSpec(point * slots + rep, point, rep, params, exp.seed, exp.steps)
+            RunSpec(
+                point * slots + rep,
+                point,
+                rep,
+                params,
+                exp.seed,
+                exp.steps,
+                seed_world=None if shared is None else shared[point],
+            )
             for point, params in enumerate(worlds)
             for rep in chosen(point)
         ]
@@ -202,6 +250,7 @@ def plan(
                     policy=index,
                     policy_name=policy.name,
                     overrides=dict(policy.set),
+                    seed_world=None if shared is None else shared[world],
                 )
                 for rep in chosen(point)
             ]
