@@ -99,6 +99,10 @@ def test_analyse_writes_indices_and_a_chart_per_outcome_from_real_runs(write, tm
     assert (directory / "analysis" / "indices-final-infringing_share.png").stat().st_size > 0
     again = analyse(directory, formats=("png",))  # the command again: same numbers
     assert pd.read_csv(again[0]).equals(csv)
+    printed = CliRunner().invoke(app, ["analyse", str(directory), "--no-svg"])
+    assert printed.exit_code == 0, printed.output + printed.stderr
+    assert "final.infringing_share" in printed.stdout  # the indices table, per outcome
+    assert P1 in printed.stdout and "+/-" in printed.stdout
 
 
 BAD = [

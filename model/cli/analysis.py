@@ -51,6 +51,7 @@ def analysis_warnings(directory: Path) -> list[str]:
 def index_tables(directory: Path) -> list[Table]:
     """Per outcome and policy: Sobol S1/ST or Morris mu*/sigma beside extra-trees scores."""
     import pandas as pd
+    from rich.table import Table
 
     from model.analysis import ANALYSIS_DIR, FEATURES, INDICES
 
