@@ -19,7 +19,9 @@ A value is ``None`` when the event never happens in the run (an empty cell in a 
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
+
+import numpy as np
 
 from model.params import STANCE_TRAITS, Stage
 
@@ -36,32 +38,43 @@ LEVEL_EVENTS = {
 """Events that are the first week a 0/1 outcome is 1 (computed when the column exists:
 runs recorded before it have none)."""
 
+POLICING = [s for s, t in STANCE_TRAITS.items() if t.polices]
+SANCTIONING = [s for s, t in STANCE_TRAITS.items() if t.sanctions]
 
-def first_week(weeks: pd.Series, happened: pd.Series) -> int | None:
+
+def first_week(weeks: np.ndarray, happened: np.ndarray) -> int | None:
     """The first of ``weeks`` where ``happened`` holds, or None."""
-    hits = weeks[happened.to_numpy()]
-    return int(hits.iloc[0]) if len(hits) else None
+    hits = np.flatnonzero(happened)
+    return int(weeks[hits[0]]) if len(hits) else None
 
 
-def event_weeks(outcomes: pd.DataFrame) -> dict[str, int | None]:
-    """The run's event times (module docstring) from its weekly outcomes (one run)."""
-    weeks = outcomes["week"]
+def event_weeks(outcomes: Any) -> dict[str, int | None]:
+    """The run's event times (module docstring) from its weekly outcomes (one run).
+
+    ``outcomes``: a DataFrame, or a mapping of column name to a one-dimensional array
+    (the weekly values; numpy arrays keep this cheap when summarising thousands of runs).
+    """
+    columns = list(outcomes.columns) if hasattr(outcomes, "columns") else list(outcomes)
+
+    def col(name: str) -> np.ndarray:
+        return np.asarray(outcomes[name])
+
+    weeks = col("week")
+    stage = col("legislative_stage")
     events: dict[str, int | None] = {
-        name: first_week(weeks, outcomes["legislative_stage"] >= stage)
-        for name, stage in STAGE_EVENTS.items()
+        name: first_week(weeks, stage >= level) for name, level in STAGE_EVENTS.items()
     }
     for name, column in LEVEL_EVENTS.items():
-        if column in outcomes.columns:
-            events[name] = first_week(weeks, outcomes[column] > 0)
-    policing = {s for s, t in STANCE_TRAITS.items() if t.polices}
-    sanctioning = {s for s, t in STANCE_TRAITS.items() if t.sanctions}
-    for column in outcomes.columns:
+        if column in columns:
+            events[name] = first_week(weeks, col(column) > 0)
+    for column in columns:
         if column.startswith("stance."):
             isp = column.removeprefix("stance.")
-            stance = outcomes[column]
-            events[f"week_first_forward.{isp}"] = first_week(weeks, stance.isin(policing))
+            stance = col(column)
+            events[f"week_first_forward.{isp}"] = first_week(weeks, np.isin(stance, POLICING))
             events[f"week_first_sanction_stance.{isp}"] = first_week(
-                weeks, stance.isin(sanctioning)
+                weeks, np.isin(stance, SANCTIONING)
             )
-    events["week_first_sanction"] = first_week(weeks, outcomes["sanctions"] > 0)
+    events["week_first_sanction"] = first_week(weeks, col("sanctions") > 0)
     return events
+

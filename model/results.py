@@ -545,7 +545,7 @@ EVENT_INPUTS = ("week", "legislative_stage", "sanctions")
 def run_event_weeks(table: pa.Table) -> dict[str, int | None]:
     """The run's per-run event columns (``week_law``, ...; registry: ``RUN_EVENTS``).
 
-    Only the few columns the events need are converted to pandas. A table without them
+    Only the few columns the events need are converted (to numpy). A table without them
     (a run file from before the events existed) has none.
     """
     if not all(c in table.column_names for c in EVENT_INPUTS):
@@ -553,7 +553,7 @@ def run_event_weeks(table: pa.Table) -> dict[str, int | None]:
     optional = [c for c in LEVEL_EVENTS.values() if c in table.column_names]
     stances = [c for c in table.column_names if c.startswith("stance.")]
     wanted = [*EVENT_INPUTS, *optional, *stances]
-    return event_weeks(table.select(wanted).to_pandas())
+    return event_weeks({c: table.column(c).to_numpy() for c in wanted})
 
 
 def _write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
