@@ -220,7 +220,10 @@ def plan(
     worlds = design(scenario)
     shared = seed_worlds(scenario) if scenario.analysis is not None else None
     chosen = replicates or (lambda point: range(exp.first_replicates))
-    if not scenario.policies:
+
+    def runs(point: int, params: dict[str, Any], index: int, **policy: Any) -> list[RunSpec]:
+        """The runs of one point; ``index``: its world's index (for the shared seed)."""
+        seed_world = None if shared is None else shared[index]
         return [
             RunSpec(
                 point * slots + rep,
@@ -229,32 +232,28 @@ def plan(
                 params,
                 exp.seed,
                 exp.steps,
-                seed_world=None if shared is None else shared[point],
+                seed_world=seed_world,
+                **policy,
             )
-            for point, params in enumerate(worlds)
             for rep in chosen(point)
         ]
-    specs = []
-    for index, policy in enumerate(scenario.policies):
-        for world, params in enumerate(worlds):
-            point = index * len(worlds) + world
-            specs += [
-                RunSpec(
-                    point * slots + rep,
-                    point,
-                    rep,
-                    params,
-                    exp.seed,
-                    exp.steps,
-                    world=world,
-                    policy=index,
-                    policy_name=policy.name,
-                    overrides=dict(policy.set),
-                    seed_world=None if shared is None else shared[world],
-                )
-                for rep in chosen(point)
-            ]
-    return specs
+
+    if not scenario.policies:
+        return [spec for point, params in enumerate(worlds) for spec in runs(point, params, point)]
+    return [
+        spec
+        for index, policy in enumerate(scenario.policies)
+        for world, params in enumerate(worlds)
+        for spec in runs(
+            index * len(worlds) + world,
+            params,
+            world,
+            world=world,
+            policy=index,
+            policy_name=policy.name,
+            overrides=dict(policy.set),
+        )
+    ]
 
 
 def scenario_for(
