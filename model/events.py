@@ -77,4 +77,3 @@ def event_weeks(outcomes: Any) -> dict[str, int | None]:
             )
     events["week_first_sanction"] = first_week(weeks, col("sanctions") > 0)
     return events
-
