@@ -84,7 +84,7 @@ class SubscriberAgent(mesa.Agent):
         intensity: how much it shares in a week when it shares (mean 1; issue 13).
         legal_value: weekly value of a legal service to it (GBP/week).
         risk: own perceived risk from notices received (fades each week).
-        perceived: this week's perceived risk, min(1, risk + salience term).
+        perceived: this week's perceived risk, min(1, risk + public term).
         sharing: shared files this week.
         vpn, legal: uses a VPN; subscribes to the legal service.
         strikes, true_strikes: unexpired notices on file at its ISP; those rightly attributed.
@@ -121,10 +121,11 @@ class SubscriberAgent(mesa.Agent):
         """ODD 7.1: share this week with probability sigmoid(U); not while suspended.
 
         U = propensity - r x penalty(ISP) (x vpn factor behind a VPN) - legal pull x legal,
-        r = min(1, own risk + salience_weight x salience).
+        r = min(1, own risk + public term), the public term salience_weight x salience +
+        enforcement_weight x enforcement seen (``deterrence.public_risk``).
         """
         m = self.model
-        perceived = self.risk + m.salience_risk
+        perceived = self.risk + m.public_risk
         if perceived > 1.0:
             perceived = 1.0
         self.perceived = perceived
@@ -192,8 +193,8 @@ class SubscriberAgent(mesa.Agent):
         weights = None
         gap = m.penalty_gap[self.isp]
         if self.sharing and gap > 0.0 and m.contract_free > 0.0 and rnd.random() < m.contract_free:
-            # free to leave this week; fear of notice (own risk now, salience) decides
-            fear = min(1.0, self.risk + m.salience_risk)
+            # free to leave this week; fear of notice (own risk now, public term) decides
+            fear = min(1.0, self.risk + m.public_risk)
             if rnd.random() < min(1.0, m.flight * fear * gap):
                 weights = m.avoid_weights
         elif m.suspended_churn > 0.0 and self.suspended_until > week:
@@ -555,7 +556,7 @@ class AgentBasedPolicyModel(mesa.Model):
         # 3. subscribers decide, one agent at a time
         penalty = institutions.penalty_by_isp(self, week)
         self.penalty = penalty.tolist()
-        self.salience_risk = deterrence.public_risk(self)
+        self.public_risk = deterrence.public_risk(self)
         self.vpn_penalty_factor = pop.vpn.penalty_factor
         legal_open = institutions.legal_service_available(self.rights_bodies, week)
         self.legal_pull = pop.legal.pull if legal_open else 0.0

@@ -264,9 +264,10 @@ class Subscribers:
         pen[self.vpn[idx]] *= np.float32(self._vpn_factor)
         return pen
 
-    def perceive(self, salience_risk: float) -> np.ndarray:
-        """Perceived risk this week: own risk plus public salience, capped at 1."""
-        np.add(self.risk, np.float32(salience_risk), out=self._perceived)
+    def perceive(self, public_risk: float) -> np.ndarray:
+        """Perceived risk this week: own risk plus the public term (probability units:
+        salience and learned enforcement, ``deterrence.public_risk``), capped at 1."""
+        np.add(self.risk, np.float32(public_risk), out=self._perceived)
         np.minimum(self._perceived, np.float32(1.0), out=self._perceived)
         return self._perceived
 
