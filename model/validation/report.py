@@ -14,13 +14,12 @@ from model.validation.schema import (
     EVENT_METRICS,
     ControlSpec,
     EventWeekSpec,
-    MeanSpec,
     PersistenceSpec,
     RatioSpec,
     RecoverySpec,
     ShareOfRunsSpec,
     Target,
-    TotalSpec,
+    WindowSpec,
 )
 from model.validation.weeks import resolve_week
 
@@ -160,7 +159,7 @@ def _windows(target: Target, scenario: Scenario) -> list[tuple[int, int]]:
     if isinstance(spec, ShareOfRunsSpec):
         return [(0, resolve_week(spec.by, scenario) + 1)]
     at = resolve_week(spec.at, scenario)
-    if isinstance(spec, RatioSpec | TotalSpec | MeanSpec | ControlSpec):
+    if isinstance(spec, RatioSpec | WindowSpec | ControlSpec):
         return [(at, spec.weeks)]
     if isinstance(spec, RecoverySpec):
         return [(at - spec.before, spec.before), (at, spec.smooth)]

@@ -23,14 +23,13 @@ from model.validation.schema import (
     ChangeSpec,
     ControlSpec,
     EventWeekSpec,
-    MeanSpec,
     PersistenceSpec,
     RatioSpec,
     RecoverySpec,
     ShareOfRunsSpec,
     Target,
     Targets,
-    TotalSpec,
+    WindowSpec,
     check_weeks,
 )
 from model.validation.weeks import resolve_week
@@ -48,10 +47,9 @@ def evaluate(
     at = resolve_week(spec.at, scenario)
     if isinstance(spec, RatioSpec):
         return ratio(run, spec.numerator, spec.denominator, at, spec.weeks)
-    if isinstance(spec, TotalSpec):
-        return total(run, spec.column, at, spec.weeks)
-    if isinstance(spec, MeanSpec):
-        return mean(run, spec.column, at, spec.weeks)
+    if isinstance(spec, WindowSpec):
+        window = total if spec.metric == "total" else mean
+        return window(run, spec.column, at, spec.weeks)
     if isinstance(spec, ChangeSpec):
         return change(run, spec.column, at, spec.before, spec.after)
     if isinstance(spec, PersistenceSpec):

@@ -46,15 +46,11 @@ class RatioSpec(_Strict):
     weeks: int = Field(ge=1, description="Window length (weeks).")
 
 
-class TotalSpec(_Strict):
-    metric: Literal["total"]
-    column: str
-    at: Week
-    weeks: int = Field(ge=1)
+class WindowSpec(_Strict):
+    """``total``: the sum of ``column`` over the window (model scale); ``mean``: its mean
+    (a level, e.g. a share of lines)."""
 
-
-class MeanSpec(_Strict):
-    metric: Literal["mean"]
+    metric: Literal["total", "mean"]
     column: str
     at: Week
     weeks: int = Field(ge=1)
@@ -117,8 +113,7 @@ WEEKS_OR_NEVER = (EventWeekSpec, RecoverySpec)
 
 Compute = Annotated[
     RatioSpec
-    | TotalSpec
-    | MeanSpec
+    | WindowSpec
     | ChangeSpec
     | PersistenceSpec
     | ControlSpec
