@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from model import PolicyModel, load_scenario
+from tests.conftest import one_isp_data
 
 Z = 4.5
 SHARERS = 10
@@ -29,25 +30,7 @@ def build(
     population: dict | None = None,
 ) -> PolicyModel:
     """One ISP, one rights body, no churn or VPN; ``forced``: ten always-sharers."""
-    data = {
-        "population": {
-            "subscribers": n,
-            "vpn": {"adopt_on_notice": 0.0, "weekly_rate": 0.0},
-            "churn": {"base_weekly": 0.0, "flight": 0.0},
-            **(population or {}),
-        },
-        "isps": [{"name": "A", "market_share": 1.0, "adaptive": False, **(isp or {})}],
-        "rights_bodies": [
-            {
-                "name": "RB",
-                "detection_prob": 1.0,
-                "misattribution_rate": 0.0,
-                "escalates": False,
-                **(body or {}),
-            }
-        ],
-        "regulator": regulator or {},
-    }
+    data = one_isp_data(isp, body, n, population, regulator)
     m = PolicyModel(load_scenario(data=data), rng=seed)
     if forced:
         m.accounts.propensity[:] = -1000.0

@@ -20,35 +20,13 @@ from typer.testing import CliRunner
 from benchmarks.baseline_mesa_agents import AgentBasedPolicyModel
 from model import PolicyModel, ScenarioError, load_scenario
 from model.cli import app
+from tests.conftest import one_isp_data
 
 SHARERS = 10
 
 
-def scenario_data(isp=None, body=None, n=1000, population=None, regulator=None) -> dict:
-    """One ISP, one rights body detecting every sharer, no churn or VPN."""
-    return {
-        "population": {
-            "subscribers": n,
-            "vpn": {"adopt_on_notice": 0.0, "weekly_rate": 0.0},
-            "churn": {"base_weekly": 0.0, "flight": 0.0},
-            **(population or {}),
-        },
-        "isps": [{"name": "A", "market_share": 1.0, "adaptive": False, **(isp or {})}],
-        "rights_bodies": [
-            {
-                "name": "RB",
-                "detection_prob": 1.0,
-                "misattribution_rate": 0.0,
-                "escalates": False,
-                **(body or {}),
-            }
-        ],
-        "regulator": regulator or {},
-    }
-
-
 def build(isp=None, body=None, sharers=SHARERS, **kw) -> PolicyModel:
-    m = PolicyModel(load_scenario(data=scenario_data(isp, body, **kw)), rng=3)
+    m = PolicyModel(load_scenario(data=one_isp_data(isp, body, **kw)), rng=3)
     m.accounts.propensity[:] = -1000.0
     m.accounts.propensity[:sharers] = 50.0
     return m
@@ -266,7 +244,7 @@ BASELINE_COLUMNS = [
 def both_models(body: dict, weeks: int, per_isp: int = 20):
     """The vectorised and per-agent models on one scenario, each with ``per_isp``
     always-sharers at each ISP (the rest never share): their outcomes."""
-    data = scenario_data(
+    data = one_isp_data(
         body=body,
         n=400,
         population={"represents": 4000},
